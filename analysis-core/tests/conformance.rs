@@ -1,0 +1,51 @@
+//! Keeps the shared Argo conformance vectors, and Augur's own vector files, green.
+
+#[path = "../examples/conformance.rs"]
+#[allow(dead_code)]
+mod runner;
+
+use std::path::{Path, PathBuf};
+
+/// `shared/` sits beside the repository (in CI as on a developer's machine); `AUGUR_SHARED_DIR`
+/// overrides that.
+fn shared_dir() -> PathBuf {
+    match std::env::var_os("AUGUR_SHARED_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
+    }
+}
+
+fn assert_clean(path: &Path, expect_skipped: bool) {
+    let summary = runner::run_file(path).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        summary.failures.is_empty(),
+        "{} conformance failures in {}:\n{}",
+        summary.failed,
+        path.display(),
+        summary.failures.join("\n")
+    );
+    assert!(summary.passed > 0, "no case ran in {}", path.display());
+    if !expect_skipped {
+        assert_eq!(summary.skipped, 0, "cases skipped in {}", path.display());
+    }
+}
+
+#[test]
+fn shared_argo_vectors_pass() {
+    let path = shared_dir().join("conformance/argo-analysis.yaml");
+    assert!(path.exists(), "{} is missing; set AUGUR_SHARED_DIR", path.display());
+    // The `runs` section needs the measurement state machine (next issue).
+    assert_clean(&path, true);
+}
+
+#[test]
+fn augur_vector_files_pass() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(&dir).map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
+    files.sort();
+    for f in files {
+        assert_clean(&f, false);
+    }
+}

@@ -1,0 +1,39 @@
+//! Command-line interface: one module per subcommand.
+
+mod diagnostics;
+mod eval;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Augur: Argo Rollouts-compatible progressive-delivery analysis.
+#[derive(Parser)]
+#[command(name = "augur", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate a success/failure condition against a sample result, as Argo would.
+    Eval(eval::EvalArgs),
+}
+
+/// Exit code for usage and input errors (clap uses 2 as well).
+pub(crate) const EXIT_USAGE: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Eval(args) => eval::run(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
