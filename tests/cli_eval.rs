@@ -39,7 +39,12 @@ fn a_list_is_inferred_as_number_list_so_scalar_ops_are_type_errors() {
 fn json_result_type_makes_members_dynamic() {
     let v = eval_json(&["--success", "result[0] > 1", "--result", "[2]", "--result-type", "json"]);
     assert_eq!(v["phase"], "Successful");
-    let v = eval_json(&["--success", r#"result.status == "ok" && result.code < 300"#, "--result", r#"{"status":"ok","code":200}"#]);
+    let v = eval_json(&[
+        "--success",
+        r#"result.status == "ok" && result.code < 300"#,
+        "--result",
+        r#"{"status":"ok","code":200}"#,
+    ]);
     assert_eq!(v["phase"], "Successful");
 }
 
@@ -85,8 +90,12 @@ fn usage_errors_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not valid JSON"));
     let out = augur().args(["eval", "--success", "true"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "missing --result");
-    let out = augur().args(["eval", "--result", "1", "--result-type", "number", "--success", "true", "--output", "xml"]).output().unwrap();
+    let out = augur()
+        .args(["eval", "--result", "1", "--result-type", "number", "--success", "true", "--output", "xml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = augur().args(["eval", "--result", "\"x\"", "--result-type", "number", "--success", "true"]).output().unwrap();
+    let out =
+        augur().args(["eval", "--result", "\"x\"", "--result-type", "number", "--success", "true"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "a string does not fit number");
 }

@@ -37,3 +37,6 @@ pub use expr::{CompileError, Condition, EvalError, Value};
 pub use measurement::{ConditionError, Conditions, evaluate_measurement};
 pub use phase::Phase;
 pub use result_type::ResultType;
+
+pub mod engine;
+pub mod spec;

@@ -209,7 +209,7 @@ impl Builtin {
             }
         };
         let k = |i: usize| args.get(i).map_or(Kind::Invalid, Type::kind);
-        let name_of = |i: usize| args.get(i).map_or("<nil>".to_string(), reflect_name);
+        let name_of = |i: usize| args.get(i).map_or("%!s(<nil>)".to_string(), reflect_name);
         let numeric = |kind: Kind| matches!(kind, Kind::Int | Kind::Int64 | Kind::Uint8 | Kind::Float64);
         match self {
             Len => {
@@ -353,10 +353,11 @@ pub(crate) enum Check {
     Get,
 }
 
-/// `reflect.Type`'s `%s`: like `Type::go_name`, but a missing type prints `<nil>`.
+/// `reflect.Type`'s `%s`: like `Type::go_name`, but a missing type is a nil interface,
+/// which Go's fmt prints as `%!s(<nil>)`.
 pub(crate) fn reflect_name(t: &Type) -> String {
     match t {
-        Type::Nil | Type::Unknown => "<nil>".into(),
+        Type::Nil | Type::Unknown => "%!s(<nil>)".into(),
         t => t.go_name(),
     }
 }
@@ -366,7 +367,7 @@ fn reflect_kind(v: &Value) -> &'static str {
     match v {
         Value::Nil => "invalid",
         Value::Bool(_) => "bool",
-        Value::Int(_) => "int",
+        Value::Int(_) | Value::Month(_) | Value::Weekday(_) => "int",
         Value::Int64(_) | Value::Duration(_) => "int64",
         Value::Uint8(_) => "uint8",
         Value::Float(_) => "float64",
@@ -464,10 +465,12 @@ pub(crate) fn call(b: Builtin, args: Vec<Value>, cx: &mut CallContext<'_>) -> Re
         Int => match arg(0) {
             Value::Float(f) => Ok(Value::Int(super::env::go_f64_to_i64(f))),
             Value::Int(i) | Value::Int64(i) | Value::Duration(i) => Ok(Value::Int(i)),
+            Value::Month(m) | Value::Weekday(m) => Ok(Value::Int(i64::from(m))),
             Value::Uint8(u) => Ok(Value::Int(i64::from(u))),
             Value::String(s) => super::env::parse_int(&s)
                 .map(Value::Int)
                 .map_err(|_| RuntimeError::new(format!("invalid operation: int({s})"))),
+            Value::Nil => Err(RuntimeError::new("reflect: call of reflect.Value.Type on zero Value")),
             other => Err(RuntimeError::new(format!("invalid operation: int({})", other.go_type()))),
         },
         Float => match arg(0) {
@@ -501,7 +504,7 @@ pub(crate) fn call(b: Builtin, args: Vec<Value>, cx: &mut CallContext<'_>) -> Re
         Upper | Lower => {
             let v = arg(0);
             let s = want_str(&v)?;
-            str_value(if b == Upper { s.to_uppercase() } else { s.to_lowercase() })
+            str_value(s.chars().map(|c| simple_case(c, b == Upper)).collect())
         }
         Split | SplitAfter => {
             let (v, sep) = (arg(0), arg(1));
@@ -537,7 +540,7 @@ pub(crate) fn call(b: Builtin, args: Vec<Value>, cx: &mut CallContext<'_>) -> Re
             let glue = if args.len() == 2 { arg(1) } else { Value::string("") };
             let glue = want_str(&glue)?;
             match &arg(0) {
-                Value::List(l) => {
+                Value::List(l) if matches!(l.elem, ElemType::Any | ElemType::String) => {
                     let mut parts = Vec::with_capacity(l.items.len());
                     for item in &l.items {
                         parts.push(want_str(item)?.to_string());
@@ -584,6 +587,11 @@ pub(crate) fn call(b: Builtin, args: Vec<Value>, cx: &mut CallContext<'_>) -> Re
         FromJson => {
             let v = arg(0);
             let s = want_str(&v)?;
+            // Go decodes up to 10,000 levels; Augur's values are trees walked recursively,
+            // so documents are capped well below what a stack can hold.
+            if json_depth(s) > MAX_JSON_DEPTH {
+                return Err(RuntimeError::new(format!("fromJSON: nesting deeper than {MAX_JSON_DEPTH} levels")));
+            }
             let parsed: serde_json::Value = crate::go::json::unmarshal(s).map_err(RuntimeError::new)?;
             Ok(Value::from_json(&parsed))
         }
@@ -594,11 +602,9 @@ pub(crate) fn call(b: Builtin, args: Vec<Value>, cx: &mut CallContext<'_>) -> Re
         FromBase64 => {
             let v = arg(0);
             let s = want_str(&v)?;
-            match base64::engine::general_purpose::STANDARD.decode(s) {
+            match crate::go::base64::decode(s.as_bytes()) {
                 Ok(bytes) => Ok(Value::string(String::from_utf8_lossy(&bytes).into_owned())),
-                Err(e) => {
-                    Err(RuntimeError::new(format!("illegal base64 data at input byte {}", base64_error_offset(&e, s))))
-                }
+                Err(e) => Err(RuntimeError::new(e)),
             }
         }
         Now => {
@@ -637,7 +643,7 @@ pub(crate) fn call(b: Builtin, args: Vec<Value>, cx: &mut CallContext<'_>) -> Re
             match &v {
                 Value::List(l) => {
                     if n < 0 {
-                        return Err(RuntimeError::new("reflect: slice index out of range"));
+                        return Err(RuntimeError::new("reflect.Value.Slice: slice index out of bounds"));
                     }
                     let to = (n as usize).min(l.items.len());
                     Ok(Value::List(Arc::new(List { elem: l.elem, items: l.items[..to].to_vec() })))
@@ -648,16 +654,17 @@ pub(crate) fn call(b: Builtin, args: Vec<Value>, cx: &mut CallContext<'_>) -> Re
         Keys | Values | ToPairs => match &arg(0) {
             Value::Map(m) => {
                 cx.grow(m.entries.len())?;
-                Ok(Value::any_list(
-                    m.entries
-                        .iter()
-                        .map(|(k, v)| match b {
-                            Keys => k.to_value(),
-                            Values => v.clone(),
-                            _ => Value::any_list(vec![k.to_value(), v.clone()]),
-                        })
-                        .collect(),
-                ))
+                let items = m
+                    .entries
+                    .iter()
+                    .map(|(k, v)| match b {
+                        Keys => k.to_value(),
+                        Values => v.clone(),
+                        _ => Value::any_list(vec![k.to_value(), v.clone()]),
+                    })
+                    .collect();
+                let elem = if b == ToPairs { ElemType::Pair } else { ElemType::Any };
+                Ok(Value::List(Arc::new(List { elem, items })))
             }
             other => Err(RuntimeError::new(match b {
                 Keys => format!("cannot get keys from {}", reflect_kind(other)),
@@ -797,6 +804,34 @@ pub(crate) fn go_now(now: std::time::SystemTime) -> gotime::GoTime {
     gotime::GoTime::from_unix_nanos(nanos, gotime::Location::local())
 }
 
+const MAX_JSON_DEPTH: usize = 500;
+
+/// The deepest bracket nesting of a JSON text, outside strings.
+fn json_depth(s: &str) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for b in s.bytes() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
 fn bit_name(b: Builtin) -> &'static str {
     match b {
         Builtin::BitAnd => "bitand",
@@ -814,6 +849,18 @@ fn strict_int(v: &Value, name: &str) -> Result<i64, RuntimeError> {
         .ok_or_else(|| RuntimeError::new(format!("cannot use {} as argument (type int) to call {name}", v.go_type())))
 }
 
+/// Go's `unicode.ToUpper`/`ToLower`: one rune to one rune (a rune whose full mapping has
+/// several runes, like `ß`, stays as it is).
+fn simple_case(c: char, upper: bool) -> char {
+    let mut mapped = if upper { c.to_uppercase().collect::<Vec<_>>() } else { c.to_lowercase().collect::<Vec<_>>() };
+    match (mapped.len(), c) {
+        (1, _) => mapped.pop().unwrap_or(c),
+        // The few runes whose simple mapping differs from the start of the full one.
+        (_, '\u{130}') if !upper => 'i',
+        _ => c,
+    }
+}
+
 /// Go's `unicode.IsSpace`, which `strings.TrimSpace` uses.
 fn is_go_space(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | ' ' | '\u{85}' | '\u{A0}')
@@ -826,6 +873,8 @@ fn type_name(v: &Value) -> String {
         Value::Nil => "nil",
         Value::Time(_) => "time.Time",
         Value::Duration(_) => "time.Duration",
+        Value::Month(_) => "time.Month",
+        Value::Weekday(_) => "time.Weekday",
         Value::Bool(_) => "bool",
         Value::Int(_) | Value::Int64(_) => "int",
         Value::Uint8(_) => "uint",
@@ -834,7 +883,7 @@ fn type_name(v: &Value) -> String {
         Value::List(_) | Value::Bytes(_) => "array",
         Value::Map(_) => "map",
         Value::Func(_) => "func",
-        Value::Location(_) => "unknown",
+        Value::Location(_) => "time.Location",
     }
     .into()
 }
@@ -1102,16 +1151,4 @@ fn date(args: &[Value]) -> Result<Value, RuntimeError> {
         }
     };
     parsed.map(|t| Value::Time(Arc::new(t))).map_err(RuntimeError::new)
-}
-
-/// The input offset Go's base64 decoder reports for a decoding error.
-fn base64_error_offset(e: &base64::DecodeError, input: &str) -> usize {
-    match e {
-        base64::DecodeError::InvalidByte(offset, _) => *offset,
-        base64::DecodeError::InvalidLastSymbol(offset, _) => *offset,
-        base64::DecodeError::InvalidLength(_) | base64::DecodeError::InvalidPadding => {
-            // Go reports the offset of the incomplete quantum.
-            input.trim_end_matches('=').len() / 4 * 4
-        }
-    }
 }

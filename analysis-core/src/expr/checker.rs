@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use super::ast::{Node, NodeKind};
-use super::builtins::{Builtin, Check, reflect_name};
+use super::builtins::{Builtin, Check};
 use super::env::EnvFn;
 use super::error::{CompileError, CompileStage, Span};
 use super::ir::{BinOp, Expr, Loop, LoopKind, Pointer};
@@ -37,7 +37,10 @@ pub(crate) fn check_without_result(node: &Node) -> Result<Checked, CompileError>
 
 fn run(node: &Node, result_type: &Type, full_env: bool) -> Result<Checked, CompileError> {
     let mut c = Checker { result_type, full_env, err: None, predicates: Vec::new(), vars: Vec::new(), slots: 0 };
-    let (_, expr) = c.visit(node);
+    let (_, mut expr) = c.visit(node);
+    if c.err.is_none() {
+        super::fold::fold(&mut expr, node.span)?;
+    }
     match c.err {
         Some(e) => Err(e),
         None => {
@@ -155,7 +158,14 @@ impl Checker<'_> {
             return (f.signature(), Expr::FuncValue(name.into()));
         }
         if BUILTINS.contains(&name) {
-            return (Type::func(vec![Type::Any], Type::Any), Expr::FuncValue(name.into()));
+            // A built-in named without a call: Go types it as its generic signature and
+            // loads nothing (nil) at run time.
+            let sig = Type::Func(Box::new(FuncType {
+                params: vec![Type::slice(Type::Any)],
+                variadic: true,
+                out: vec![Type::Any, Type::Named("error")],
+            }));
+            return (sig, nil_expr());
         }
         self.error(node.span, format!("unknown name {name}"))
     }
@@ -320,23 +330,15 @@ impl Checker<'_> {
             "and" | "&&" => Expr::And(Box::new(le), Box::new(re)),
             _ => {
                 let bin = BinOp::from_str(op).unwrap_or(BinOp::Eq);
-                self.fold(node, bin, &l, le, re)
+                self.fold(bin, &l, le, re)
             }
         };
         (t, expr)
     }
 
-    /// The optimizer's rewrites that change observable behaviour: constant `%` by zero is a
-    /// compile error, and `int in a..b` over literals never builds the range.
-    fn fold(&mut self, node: &Node, op: BinOp, l: &Type, le: Expr, re: Expr) -> Expr {
+    /// expr's `inRange` optimization: `int in a..b` over literals never builds the range.
+    fn fold(&mut self, op: BinOp, l: &Type, le: Expr, re: Expr) -> Expr {
         match (op, &le, &re) {
-            (BinOp::Mod, Expr::Const(Value::Int(_)), Expr::Const(Value::Int(0))) => {
-                self.error(node.span, "integer divide by zero");
-                nil_expr()
-            }
-            (BinOp::Mod, Expr::Const(Value::Int(a)), Expr::Const(Value::Int(b))) => {
-                Expr::Const(Value::Int(a.wrapping_rem(*b)))
-            }
             (BinOp::In, _, Expr::Binary(BinOp::Range, from, to))
                 if *l == Type::Int
                     && matches!(**from, Expr::Const(Value::Int(_)))
@@ -353,6 +355,9 @@ impl Checker<'_> {
     }
 
     fn member(&mut self, node: &Node, base: &Node, property: &Node, optional: bool, method: bool) -> Typed {
+        if matches!(&base.kind, NodeKind::Identifier(n) if n == "$env") {
+            return self.env_member(node, property, optional);
+        }
         let (b, be) = self.visit(base);
         let (p, pe) = self.visit(property);
         let expr = Expr::Fetch { base: Box::new(be), prop: Box::new(pe), optional };
@@ -365,6 +370,12 @@ impl Checker<'_> {
         };
         if let Some(name) = name.filter(|_| b.is_nil()) {
             return self.error(node.span, format!("type nil has no field {name}"));
+        }
+        if let Some(name) = name.filter(|_| method)
+            && let Some(sig) = super::methods::signature(&b, name)
+        {
+            let Expr::Fetch { base: recv, .. } = expr else { return (Type::Unknown, nil_expr()) };
+            return (Type::Func(Box::new(sig)), Expr::Method(recv, name.into(), Vec::new()));
         }
         match &b {
             Type::Map { .. } => {
@@ -388,6 +399,26 @@ impl Checker<'_> {
                 None => self.error(node.span, format!("type {}[{}] is undefined", b.go_name(), p.go_name())),
             },
         }
+    }
+
+    /// `$env.name` / `$env["name"]`: the environment's own entries, checked strictly (no
+    /// built-ins), as expr does.
+    fn env_member(&mut self, node: &Node, property: &Node, optional: bool) -> Typed {
+        let (_, pe) = self.visit(property);
+        let expr = Expr::Fetch { base: Box::new(Expr::Env), prop: Box::new(pe), optional };
+        let NodeKind::Str(name) = &property.kind else {
+            return (Type::Unknown, expr);
+        };
+        if name == "result" && self.full_env {
+            return (self.result_type.clone(), expr);
+        }
+        if let Some(f) = EnvFn::lookup(name).filter(|f| self.full_env || matches!(f, EnvFn::IsNaN | EnvFn::IsInf)) {
+            return (f.signature(), expr);
+        }
+        if optional {
+            return (Type::Unknown, expr);
+        }
+        self.error(node.span, format!("unknown name {name}"))
     }
 
     fn slice(&mut self, node: &Node, base: &Node, from: Option<&Node>, to: Option<&Node>) -> Typed {
@@ -435,6 +466,9 @@ impl Checker<'_> {
         };
         match self.check_arguments(&name, sig, &arg_types, &mut arg_exprs, &spans, node.span) {
             Ok(out) => {
+                if let Expr::Method(recv, method, _) = ce {
+                    return (out, Expr::Method(recv, method, arg_exprs));
+                }
                 let expr = match (&callee.kind, EnvFn::lookup(&name)) {
                     (NodeKind::Identifier(_), Some(f)) if matches!(ce, Expr::FuncValue(_)) => {
                         Expr::CallEnv(f, arg_exprs)
@@ -594,7 +628,7 @@ impl Checker<'_> {
                 }
                 (base.elem(), expr)
             }
-            _ => self.error(args[0].span, format!("type {} does not support indexing", reflect_name(&base))),
+            _ => self.error(args[0].span, format!("type {} does not support indexing", base.go_name())),
         }
     }
 

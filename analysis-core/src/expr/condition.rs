@@ -43,6 +43,7 @@ impl Shape {
                 ElemType::Any => Shape::AnyList,
                 ElemType::Int => Shape::IntList,
                 ElemType::String => Shape::StringList,
+                ElemType::Pair => return None,
             },
             Value::Map(m) if m.kind == MapKind::StringAny => Shape::StringMap,
             _ => return None,
@@ -63,12 +64,15 @@ fn static_type(v: &Value) -> Type {
         Value::Bytes(_) => Type::slice(Type::Uint8),
         Value::Time(_) => Type::Time,
         Value::Duration(_) => Type::Duration,
+        Value::Month(_) => Type::Month,
+        Value::Weekday(_) => Type::Weekday,
         Value::Location(_) => Type::Location,
         Value::List(l) => Type::slice(match l.elem {
             ElemType::Any => Type::Any,
             ElemType::Float => Type::Float,
             ElemType::Int => Type::Int,
             ElemType::String => Type::String,
+            ElemType::Pair => Type::slice(Type::Any),
         }),
         Value::Map(m) => match m.kind {
             MapKind::StringAny => Type::map_string_any(),

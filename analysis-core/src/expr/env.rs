@@ -121,20 +121,60 @@ pub(crate) fn parse_float(s: &str) -> Result<f64, String> {
         // Go accepts a sign only on infinities.
         return if body.len() == s.len() { Ok(f64::NAN) } else { Err(fail("invalid syntax")) };
     }
+    if s.contains('_') && !underscore_ok(s) {
+        return Err(fail("invalid syntax"));
+    }
     if let Some(hex) = lower.strip_prefix("0x") {
+        // A hexadecimal mantissa requires a `p` exponent.
+        if !hex.contains('p') {
+            return Err(fail("invalid syntax"));
+        }
         return parse_hex_float(s, hex).ok_or_else(|| fail("invalid syntax"));
     }
+    let digits: String = s.chars().filter(|c| *c != '_').collect();
+    let body = digits.strip_prefix(['+', '-']).unwrap_or(&digits);
     let valid = !body.is_empty()
         && body.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
         && body.bytes().any(|b| b.is_ascii_digit());
     if !valid {
         return Err(fail("invalid syntax"));
     }
-    match s.parse::<f64>() {
+    match digits.parse::<f64>() {
         Ok(f) if f.is_infinite() => Err(fail("value out of range")),
         Ok(f) => Ok(f),
         Err(_) => Err(fail("invalid syntax")),
     }
+}
+
+/// Go's `underscoreOK`: underscores only between digits (or after a base prefix).
+fn underscore_ok(s: &str) -> bool {
+    let s = s.strip_prefix(['+', '-']).unwrap_or(s).as_bytes();
+    let mut saw = b'^';
+    let mut i = 0;
+    let mut hex = false;
+    if s.len() >= 2 && s[0] == b'0' && matches!(s[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
+        i = 2;
+        saw = b'0';
+        hex = s[1].eq_ignore_ascii_case(&b'x');
+    }
+    while i < s.len() {
+        let c = s[i];
+        if c.is_ascii_digit() || (hex && c.is_ascii_hexdigit()) {
+            saw = b'0';
+        } else if c == b'_' {
+            if saw != b'0' {
+                return false;
+            }
+            saw = b'_';
+        } else {
+            if saw == b'_' {
+                return false;
+            }
+            saw = b'!';
+        }
+        i += 1;
+    }
+    saw != b'_'
 }
 
 /// `0x1.8p3`-style floats (the part after `0x`, lowercased); `None` when malformed.

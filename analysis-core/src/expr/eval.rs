@@ -147,6 +147,9 @@ impl<'a> Evaluator<'a> {
             Expr::Env => {
                 let mut entries = std::collections::BTreeMap::new();
                 entries.insert(MapKey::Str("result".into()), self.result.clone());
+                for name in ["asInt", "asFloat", "isNaN", "isInf", "isNil", "default"] {
+                    entries.insert(MapKey::Str(name.into()), Value::Func(name.into()));
+                }
                 Value::Map(Arc::new(Map { kind: MapKind::StringAny, entries }))
             }
             Expr::FuncValue(name) => Value::Func(name.clone()),
@@ -172,7 +175,17 @@ impl<'a> Evaluator<'a> {
                 let b = self.eval(base)?;
                 let t = match to {
                     Some(t) => Some(self.eval(t)?),
-                    None => None,
+                    // Go pushes `len(base)` as the missing bound, failing like `len`.
+                    None => match &b {
+                        Value::List(_) | Value::String(_) | Value::Bytes(_) | Value::Map(_) => None,
+                        other => {
+                            return Err(RuntimeError::new(format!(
+                                "invalid argument for len (type {})",
+                                other.go_type()
+                            ))
+                            .into());
+                        }
+                    },
                 };
                 let f = match from {
                     Some(f) => Some(self.eval(f)?),
@@ -186,6 +199,11 @@ impl<'a> Evaluator<'a> {
                 Value::Bytes(b) => Value::Bool(re.is_match(&String::from_utf8_lossy(&b))),
                 other => return Err(conversion(&other, "[]uint8").into()),
             },
+            Expr::Method(recv, name, args) => {
+                let recv = self.eval(recv)?;
+                let args = self.eval_all(args)?;
+                super::methods::call(&recv, name, &args)?
+            }
             Expr::CallEnv(f, args) => {
                 let args = self.eval_all(args)?;
                 f.call(&args, self.result)?
@@ -231,7 +249,8 @@ impl<'a> Evaluator<'a> {
                         other => return Err(conversion(&other, "string").into()),
                     };
                     let value = self.eval(v)?;
-                    entries.insert(MapKey::Str(key), value);
+                    // Go fills the map from the last pair back, so the first duplicate wins.
+                    entries.entry(MapKey::Str(key)).or_insert(value);
                 }
                 self.grow(pairs.len())?;
                 Value::Map(Arc::new(Map { kind: MapKind::StringAny, entries }))
@@ -449,7 +468,8 @@ impl<'a> Evaluator<'a> {
                             "asc" => false,
                             "desc" => true,
                             other => {
-                                return Err(RuntimeError::new(format!("unknown order {other}, use asc or desc")).into());
+                                let _ = other;
+                                return Err(RuntimeError::new("unknown order, use asc or desc").into());
                             }
                         },
                         other => return Err(conversion(&other, "string").into()),

@@ -47,6 +47,8 @@ pub(crate) enum Expr {
     /// `x matches "const"` with the pattern compiled once.
     MatchesConst(Box<Expr>, Arc<regex::Regex>),
     CallEnv(EnvFn, Vec<Expr>),
+    /// A method of a Go value (`now().Hour()`).
+    Method(Box<Expr>, Arc<str>, Vec<Expr>),
     /// A call of something that is not a known function (checked only at run time).
     CallDynamic(Box<Expr>, Vec<Expr>),
     Builtin(Builtin, Vec<Expr>),

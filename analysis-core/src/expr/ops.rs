@@ -241,10 +241,14 @@ pub(crate) fn fetch(from: &Value, i: &Value) -> Result<Value, RuntimeError> {
         Value::List(l) => Ok(l.items[index(l.items.len())?].clone()),
         Value::String(s) => Ok(Value::Uint8(s.as_bytes()[index(s.len())?])),
         Value::Bytes(b) => Ok(Value::Uint8(b[index(b.len())?])),
-        Value::Map(m) => Ok(match map_key(m, i)? {
-            Some(k) => m.entries.get(&k).cloned().unwrap_or(Value::Nil),
-            None => Value::Nil,
-        }),
+        Value::Map(m) => {
+            let found = map_key(m, i)?.and_then(|k| m.entries.get(&k).cloned());
+            Ok(found.unwrap_or_else(|| match m.kind {
+                // The zero value of the map's element type: `[]interface {}` for groupBy.
+                super::value::MapKind::AnyList => Value::any_list(Vec::new()),
+                _ => Value::Nil,
+            }))
+        }
         other => Err(RuntimeError::new(format!("cannot fetch {i} from {}", other.go_type()))),
     }
 }

@@ -47,8 +47,14 @@ pub(crate) enum Type {
     Time,
     /// `time.Duration`.
     Duration,
+    /// `time.Month` (an `int` kind, but not one of Go's builtin integer types).
+    Month,
+    /// `time.Weekday`.
+    Weekday,
     /// `*time.Location`.
     Location,
+    /// A named non-empty interface, such as `error` (only in function signatures).
+    Named(&'static str),
     /// A Go slice type `[]elem`, plus expr's refinement of the element nature (`Ref`), which
     /// array literals, ranges and `map()` carry while their Go type stays `[]interface {}`.
     Slice {
@@ -111,11 +117,13 @@ impl Type {
             Type::Bool => Kind::Bool,
             Type::Int => Kind::Int,
             Type::Int64 | Type::Duration => Kind::Int64,
+            Type::Month | Type::Weekday => Kind::Int,
             Type::Uint8 => Kind::Uint8,
             Type::Float => Kind::Float64,
             Type::String => Kind::String,
             Type::Time => Kind::Struct,
             Type::Location => Kind::Ptr,
+            Type::Named(_) => Kind::Interface,
             Type::Slice { .. } => Kind::Slice,
             Type::Map { .. } => Kind::Map,
             Type::Func(_) => Kind::Func,
@@ -135,7 +143,10 @@ impl Type {
             Type::String => "string".into(),
             Type::Time => "time.Time".into(),
             Type::Duration => "time.Duration".into(),
+            Type::Month => "time.Month".into(),
+            Type::Weekday => "time.Weekday".into(),
             Type::Location => "*time.Location".into(),
+            Type::Named(n) => (*n).into(),
             Type::Slice { elem, .. } => format!("[]{}", elem.go_name()),
             Type::Map { key, elem, .. } => format!("map[{}]{}", key.go_name(), elem.go_name()),
             Type::Func(f) => {

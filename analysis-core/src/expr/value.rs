@@ -38,6 +38,10 @@ pub enum Value {
     Time(Arc<GoTime>),
     /// `time.Duration` in nanoseconds.
     Duration(i64),
+    /// `time.Month` (1 = January).
+    Month(u8),
+    /// `time.Weekday` (0 = Sunday).
+    Weekday(u8),
     /// `*time.Location`.
     Location(Arc<Location>),
     /// A slice.
@@ -68,6 +72,8 @@ pub enum ElemType {
     Int,
     /// `[]string`: `split`.
     String,
+    /// `[][2]interface {}`: `toPairs`.
+    Pair,
 }
 
 /// A Go map. Entries are kept sorted by key, a valid order for Go's unordered maps that keeps
@@ -130,6 +136,9 @@ impl Ord for MapKey {
             (MapKey::Int(a), MapKey::Int(b)) => a.cmp(b),
             (MapKey::Float(a), MapKey::Float(b)) => a.total_cmp(b),
             (MapKey::Str(a), MapKey::Str(b)) => a.cmp(b),
+            // fmt prints numeric keys of mixed types in numeric order.
+            (MapKey::Int(a), MapKey::Float(b)) => (*a as f64).total_cmp(b).then(Ordering::Less),
+            (MapKey::Float(a), MapKey::Int(b)) => a.total_cmp(&(*b as f64)).then(Ordering::Greater),
             _ => rank(self).cmp(&rank(other)),
         }
     }
@@ -189,19 +198,25 @@ impl Value {
             Value::Bytes(_) => "[]uint8".into(),
             Value::Time(_) => "time.Time".into(),
             Value::Duration(_) => "time.Duration".into(),
+            Value::Month(_) => "time.Month".into(),
+            Value::Weekday(_) => "time.Weekday".into(),
             Value::Location(_) => "*time.Location".into(),
             Value::List(l) => match l.elem {
                 ElemType::Any => "[]interface {}".into(),
                 ElemType::Float => "[]float64".into(),
                 ElemType::Int => "[]int".into(),
                 ElemType::String => "[]string".into(),
+                ElemType::Pair => "[][2]interface {}".into(),
             },
             Value::Map(m) => match m.kind {
                 MapKind::StringAny => "map[string]interface {}".into(),
                 MapKind::AnyAny => "map[interface {}]interface {}".into(),
                 MapKind::AnyList => "map[interface {}][]interface {}".into(),
             },
-            Value::Func(sig) => sig.to_string(),
+            Value::Func(name) => match super::env::EnvFn::lookup(name) {
+                Some(f) => f.signature().go_name(),
+                None => "func(...interface {}) (interface {}, error)".into(),
+            },
         }
     }
 
@@ -263,10 +278,14 @@ impl Value {
             Value::Bytes(b) => serde_json::Value::String(base64_std(b)),
             Value::Time(t) => serde_json::Value::String(t.format(crate::go::time::RFC3339_NANO)),
             Value::Duration(d) => serde_json::Value::from(*d),
+            Value::Month(m) | Value::Weekday(m) => serde_json::Value::from(*m),
             Value::Location(_) | Value::Func(_) => {
                 return Err(format!("json: unsupported type: {}", self.go_type()));
             }
             Value::List(l) => serde_json::Value::Array(l.items.iter().map(Value::to_json).collect::<Result<_, _>>()?),
+            Value::Map(m) if m.kind != MapKind::StringAny => {
+                return Err(format!("json: unsupported type: {}", self.go_type()));
+            }
             Value::Map(m) => {
                 let mut obj = serde_json::Map::new();
                 for (k, v) in &m.entries {
@@ -328,6 +347,8 @@ impl fmt::Display for Value {
             }
             Value::Time(t) => write!(f, "{t}"),
             Value::Duration(d) => f.write_str(&crate::go::duration::format_duration(*d)),
+            Value::Month(m) => f.write_str(&super::methods::month_name(*m)),
+            Value::Weekday(d) => f.write_str(&super::methods::weekday_name(*d)),
             Value::Location(l) => f.write_str(l.name()),
             Value::Func(_) => f.write_str("0x0"),
             Value::List(l) => {
@@ -367,6 +388,7 @@ impl PartialEq for Value {
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::Time(a), Value::Time(b)) => a.unix_nanos() == b.unix_nanos(),
             (Value::Duration(a), Value::Duration(b)) => a == b,
+            (Value::Month(a), Value::Month(b)) | (Value::Weekday(a), Value::Weekday(b)) => a == b,
             (Value::List(a), Value::List(b)) => a == b,
             (Value::Map(a), Value::Map(b)) => a == b,
             (Value::Func(a), Value::Func(b)) => a == b,

@@ -90,7 +90,9 @@ impl Serialize for Value {
             Value::Float(f) => s.serialize_f64(*f),
             Value::String(v) => s.serialize_str(v),
             Value::Bytes(b) => s.serialize_bytes(b),
-            Value::Time(_) | Value::Location(_) | Value::Func(_) => s.serialize_str(&self.to_string()),
+            Value::Time(_) | Value::Location(_) | Value::Func(_) | Value::Month(_) | Value::Weekday(_) => {
+                s.serialize_str(&self.to_string())
+            }
             Value::List(l) => {
                 let mut seq = s.serialize_seq(Some(l.items.len()))?;
                 for item in &l.items {

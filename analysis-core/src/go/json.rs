@@ -111,47 +111,9 @@ pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// `json.Unmarshal` into `interface {}`, with Go's error texts for the common failures.
+/// `json.Unmarshal` into `interface {}`, with Go's error texts (see [`super::json_decode`]).
 pub fn unmarshal(s: &str) -> Result<Value, String> {
-    serde_json::from_str(s).map_err(|e| go_json_error(s, &e))
-}
-
-fn go_json_error(input: &str, e: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    if e.classify() == Category::Eof {
-        return "unexpected end of JSON input".into();
-    }
-    // serde_json reports 1-based line and column of the offending character.
-    let offending =
-        input.lines().nth(e.line().saturating_sub(1)).and_then(|l| l.chars().nth(e.column().saturating_sub(1)));
-    let Some(c) = offending else {
-        return "unexpected end of JSON input".into();
-    };
-    let text = e.to_string();
-    let context = if text.contains("trailing characters") {
-        "after top-level value"
-    } else if text.contains("expected `:`") {
-        "after object key"
-    } else if text.contains("expected `,` or `}`") {
-        "after object key:value pair"
-    } else if text.contains("expected `,` or `]`") {
-        "after array element"
-    } else if text.contains("control character") {
-        "in string literal"
-    } else if text.contains("key must be a string") {
-        "looking for beginning of object key string"
-    } else {
-        "looking for beginning of value"
-    };
-    let quoted = match c {
-        '\'' => "'\\''".to_string(),
-        '"' => "'\"'".to_string(),
-        c => {
-            let q = super::gofmt::quote(&c.to_string());
-            format!("'{}'", &q[1..q.len() - 1])
-        }
-    };
-    format!("invalid character {quoted} {context}")
+    super::json_decode::unmarshal(s.as_bytes())
 }
 
 #[cfg(test)]
@@ -176,5 +138,6 @@ mod tests {
         assert_eq!(unmarshal("{").unwrap_err(), "unexpected end of JSON input");
         assert_eq!(unmarshal("x").unwrap_err(), "invalid character 'x' looking for beginning of value");
         assert_eq!(unmarshal("1 2").unwrap_err(), "invalid character '2' after top-level value");
+        assert_eq!(unmarshal("nul").unwrap_err(), "invalid character ' ' in literal null (expecting 'l')");
     }
 }

@@ -6,7 +6,9 @@
 //! `"message": "time: invalid duration \"5x\""`), and users diff against it, so these are
 //! reimplemented to the byte rather than approximated with Rust's formatting.
 
+pub mod base64;
 pub mod duration;
 pub mod gofmt;
 pub mod json;
+pub mod json_decode;
 pub mod time;

@@ -15,6 +15,7 @@ mod parse;
 use std::cmp::Ordering;
 use std::fmt;
 
+pub(crate) use format::{LONG_DAY_NAMES, LONG_MONTH_NAMES};
 pub use location::{Location, load_location};
 
 /// `"01/02 03:04:05PM '06 -0700"`, the reference time in numerical order.

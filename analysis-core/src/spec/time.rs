@@ -1,0 +1,102 @@
+//! `metav1.Time`: a Kubernetes timestamp with one-second precision on the wire.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::go::time::{GoTime, Location, RFC3339, parse};
+
+/// A Kubernetes `metav1.Time`: Unix seconds.
+///
+/// It serializes as RFC 3339 in UTC with seconds precision (`"2026-01-01T00:00:00Z"`), exactly
+/// like `metav1.Time.MarshalJSON` (`t.UTC().Format(time.RFC3339)`), and deserializes from any
+/// RFC 3339 timestamp Go's `time.Parse(time.RFC3339, s)` accepts (a fraction of a second is
+/// accepted and dropped, as it is on Argo's next write; an offset is converted to UTC).
+///
+/// Pre-1970 instants with a fraction are floored, like Go's `Time.Unix`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Time(pub i64);
+
+impl Time {
+    /// The instant `secs` seconds after 1970-01-01T00:00:00Z.
+    pub fn from_unix(secs: i64) -> Time {
+        Time(secs)
+    }
+
+    /// Seconds since 1970-01-01T00:00:00Z.
+    pub fn unix(self) -> i64 {
+        self.0
+    }
+
+    /// `t` truncated to whole seconds (towards the past, like Go's `Time.Unix`).
+    pub fn from_system(t: SystemTime) -> Time {
+        match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => Time(i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+            Err(e) => {
+                let d = e.duration();
+                let whole = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+                // 0.5 s before the epoch is second -1.
+                Time(if d.subsec_nanos() > 0 { -whole - 1 } else { -whole })
+            }
+        }
+    }
+
+    /// This instant as a [`SystemTime`] (saturating at the platform's limits).
+    pub fn to_system(self) -> SystemTime {
+        let d = Duration::from_secs(self.0.unsigned_abs());
+        let t = if self.0 >= 0 { UNIX_EPOCH.checked_add(d) } else { UNIX_EPOCH.checked_sub(d) };
+        t.unwrap_or(UNIX_EPOCH)
+    }
+
+    /// Parses an RFC 3339 timestamp with Go's `time.Parse(time.RFC3339, s)`; the error is Go's
+    /// text, e.g. `parsing time "x" as "2006-01-02T15:04:05Z07:00": cannot parse "x" as "2006"`.
+    pub fn parse_rfc3339(s: &str) -> Result<Time, String> {
+        parse(RFC3339, s).map(|t| Time(t.unix()))
+    }
+
+    /// RFC 3339 in UTC with seconds precision, e.g. `2026-01-01T00:00:00Z`.
+    pub fn to_rfc3339(self) -> String {
+        GoTime::from_unix(self.0, 0, Location::utc()).format(RFC3339)
+    }
+}
+
+impl fmt::Display for Time {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_rfc3339())
+    }
+}
+
+impl From<SystemTime> for Time {
+    fn from(t: SystemTime) -> Time {
+        Time::from_system(t)
+    }
+}
+
+impl From<Time> for SystemTime {
+    fn from(t: Time) -> SystemTime {
+        t.to_system()
+    }
+}
+
+impl Serialize for Time {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl<'de> Deserialize<'de> for Time {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Time, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Time;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RFC 3339 timestamp")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Time, E> {
+                Time::parse_rfc3339(v).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(V)
+    }
+}
