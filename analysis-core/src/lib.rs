@@ -29,8 +29,10 @@
 
 pub mod expr;
 pub mod go;
+pub mod lint;
 pub mod measurement;
 pub mod phase;
+pub mod replay;
 pub mod result_type;
 
 pub use expr::{CompileError, Condition, EvalError, Value};

@@ -2,6 +2,7 @@
 
 mod diagnostics;
 mod eval;
+mod lint;
 
 use std::process::ExitCode;
 
@@ -19,6 +20,8 @@ struct Cli {
 enum Command {
     /// Evaluate a success/failure condition against a sample result, as Argo would.
     Eval(eval::EvalArgs),
+    /// Check AnalysisTemplates and AnalysisRuns: Argo's validation plus its traps.
+    Lint(lint::LintArgs),
 }
 
 /// Exit code for usage and input errors (clap uses 2 as well).
@@ -28,6 +31,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Eval(args) => eval::run(args),
+        Command::Lint(args) => lint::run(args),
     };
     match outcome {
         Ok(code) => code,

@@ -251,6 +251,14 @@ pub fn load_documents(origin: &str, text: &str) -> Result<Vec<Document>, LoadErr
     load_yaml(origin, text)?.into_iter().map(load_document).collect()
 }
 
+impl YamlDocument {
+    /// The document as one of the analysis kinds (or [`Document::Other`]), so that callers
+    /// can go on with the next document after an error in this one.
+    pub fn into_document(self) -> Result<Document, LoadError> {
+        load_document(self)
+    }
+}
+
 fn load_document(doc: YamlDocument) -> Result<Document, LoadError> {
     let origin = doc.origin.as_str();
     let NodeKind::Map(entries) = &doc.root.kind else {
