@@ -42,3 +42,4 @@ pub use result_type::ResultType;
 
 pub mod engine;
 pub mod spec;
+pub mod template;

@@ -140,6 +140,17 @@ pub fn measure(
     entry: &RecordedMeasurement,
     now: SystemTime,
 ) -> Measurement {
+    let conditions = Conditions::new(&metric.success_condition, &metric.failure_condition);
+    measure_with(&conditions, result_type, entry, now)
+}
+
+/// [`measure`] with the metric's conditions compiled beforehand.
+pub fn measure_with(
+    conditions: &Conditions,
+    result_type: Option<ResultType>,
+    entry: &RecordedMeasurement,
+    now: SystemTime,
+) -> Measurement {
     let at = Some(Time::from_system(now));
     let mut m = Measurement { started_at: at, finished_at: at, ..Default::default() };
     if let Some(phase) = entry.phase {
@@ -165,7 +176,7 @@ pub fn measure(
         }
     };
     m.value = render_value(&typed);
-    match Conditions::new(&metric.success_condition, &metric.failure_condition).evaluate(&typed, now) {
+    match conditions.evaluate(&typed, now) {
         Ok(phase) => m.phase = phase,
         Err(e) => {
             m.phase = Phase::Error;
@@ -188,9 +199,10 @@ pub fn replay(
     cursor: &mut DataCursor,
     start: SystemTime,
 ) -> (ReplayEnd, SystemTime) {
+    let driver = Driver::new(run);
     let mut now = start;
     for _ in 0..MAX_RECONCILES {
-        match step(run, data, cursor, now) {
+        match driver.step(run, data, cursor, now) {
             Step::Done(end) => return (end, now),
             Step::Again => {}
             Step::At(t) => now = t.max(now),
@@ -211,7 +223,43 @@ pub enum Step {
 
 /// One reconcile of `run` at `now` against the data.
 pub fn step(run: &mut AnalysisRun, data: &ReplayData, cursor: &mut DataCursor, now: SystemTime) -> Step {
-    let tasks = match engine::prepare(run, now) {
+    Driver::new(run).step(run, data, cursor, now)
+}
+
+/// What a replay computes once per run: the resolved spec and each metric's compiled
+/// conditions (the spec does not change during a run).
+#[derive(Debug, Clone)]
+pub struct Driver {
+    spec: engine::ResolvedSpec,
+    conditions: BTreeMap<String, Conditions>,
+}
+
+impl Driver {
+    /// Prepares to drive `run`.
+    pub fn new(run: &AnalysisRun) -> Driver {
+        let spec = engine::ResolvedSpec::new(run);
+        let conditions = spec
+            .metrics
+            .iter()
+            .map(|m| (m.name.clone(), Conditions::new(&m.success_condition, &m.failure_condition)))
+            .collect();
+        Driver { spec, conditions }
+    }
+
+    /// One reconcile of `run` at `now` against the data.
+    pub fn step(&self, run: &mut AnalysisRun, data: &ReplayData, cursor: &mut DataCursor, now: SystemTime) -> Step {
+        step_with(self, run, data, cursor, now)
+    }
+}
+
+fn step_with(
+    driver: &Driver,
+    run: &mut AnalysisRun,
+    data: &ReplayData,
+    cursor: &mut DataCursor,
+    now: SystemTime,
+) -> Step {
+    let tasks = match engine::prepare_with(&driver.spec, run, now) {
         Prepared::Completed { .. } | Prepared::Invalid(_) => return Step::Done(ReplayEnd::Completed),
         Prepared::Measure(tasks) => tasks,
     };
@@ -224,7 +272,10 @@ pub fn step(run: &mut AnalysisRun, data: &ReplayData, cursor: &mut DataCursor, n
             TaskKind::Terminate(m) => Measurement { phase: Phase::Successful, ..m.clone() },
             _ => match data.next(name, cursor) {
                 Some((t, entry)) => {
-                    let mut m = measure(&task.resolved_without_secrets, t, &entry, now);
+                    let mut m = match driver.conditions.get(name) {
+                        Some(c) => measure_with(c, t, &entry, now),
+                        None => measure(&task.resolved_without_secrets, t, &entry, now),
+                    };
                     if let TaskKind::Resume(prev) = &task.kind {
                         m.started_at = prev.started_at;
                     }
@@ -235,7 +286,7 @@ pub fn step(run: &mut AnalysisRun, data: &ReplayData, cursor: &mut DataCursor, n
         };
         outcomes.push(TaskOutcome { metric: name.clone(), measurement, provider_metadata: None, via: task.via() });
     }
-    let recorded = engine::record(run, outcomes, &[], now);
+    let recorded = engine::record_with(&driver.spec, run, outcomes, &[], now);
     let gc_results = vec![Ok(()); recorded.gc.len()];
     engine::trim(run, &recorded.gc, &gc_results);
     if run.status.phase.is_some_and(Phase::is_completed) {

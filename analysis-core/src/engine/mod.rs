@@ -17,7 +17,8 @@ mod schedule;
 
 pub use metric_rules::{Limits, assess_metric, effective_count, limit_check, validate_metric, validate_metrics};
 pub use reconcile::{
-    DEFAULT_MEASUREMENT_HISTORY_LIMIT, Event, EventKind, GcRequest, Prepared, Recorded, Task, TaskKind, TaskOutcome,
-    Via, fail_arguments, is_terminating, measurement_args, prepare, record, resolved_metrics, trim, ttl_expired,
+    DEFAULT_MEASUREMENT_HISTORY_LIMIT, Event, EventKind, GcRequest, Prepared, Recorded, ResolvedSpec, Task, TaskKind,
+    TaskOutcome, Via, fail_arguments, is_terminating, measurement_args, prepare, prepare_with, record, record_with,
+    resolved_metrics, trim, ttl_expired,
 };
 pub use schedule::ERROR_RETRY_INTERVAL_NS;

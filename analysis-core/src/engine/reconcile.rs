@@ -240,22 +240,68 @@ pub fn ttl_expired(run: &AnalysisRun, now: SystemTime) -> bool {
     elapsed as i32 > seconds
 }
 
+/// What a run's spec resolves to without secrets: the metrics Argo schedules and assesses,
+/// and its dry-run and retention selections, or the message that makes the run an Error.
+///
+/// Argo recomputes this on every reconcile; it depends only on the spec (`terminate` aside),
+/// so a driver may compute it once per run and reuse it ([`prepare_with`], [`record_with`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedSpec {
+    /// The metrics with placeholders resolved (secrets as `temp-for-secret`).
+    pub metrics: Vec<Metric>,
+    /// Dry-run metrics by name.
+    pub dry_run: BTreeMap<String, bool>,
+    /// Retention limit by metric name.
+    pub retention: BTreeMap<String, i32>,
+    /// The run's Error message when the spec is invalid.
+    pub invalid: Option<String>,
+}
+
+impl ResolvedSpec {
+    /// Resolves and validates the run's spec as Argo does at the start of a reconcile.
+    pub fn new(run: &AnalysisRun) -> ResolvedSpec {
+        let mut r =
+            ResolvedSpec { metrics: Vec::new(), dry_run: BTreeMap::new(), retention: BTreeMap::new(), invalid: None };
+        r.metrics = match resolved_metrics(run) {
+            Ok(m) => m,
+            Err(e) => {
+                r.invalid = Some(format!("Unable to resolve metric arguments: {e}"));
+                return r;
+            }
+        };
+        if let Err(e) = metric_rules::validate_metrics(&r.metrics) {
+            r.invalid = Some(format!("Analysis spec invalid: {e}"));
+            return r;
+        }
+        match dry_run_metrics(run, &r.metrics).and_then(|d| Ok((d, retention_limits(run, &r.metrics)?))) {
+            Ok((d, k)) => {
+                r.dry_run = d;
+                r.retention = k;
+            }
+            Err(e) => r.invalid = Some(format!("Analysis spec invalid: {e}")),
+        }
+        r
+    }
+}
+
 /// Step 1 of a reconcile: validation, placeholder substitution and task generation.
 pub fn prepare(run: &mut AnalysisRun, now: SystemTime) -> Prepared {
     if run.status.phase.is_some_and(Phase::is_completed) {
         return Prepared::Completed { ttl_expired: ttl_expired(run, now) };
     }
-    let metrics = match resolved_metrics(run) {
-        Ok(m) => m,
-        Err(e) => return Prepared::Invalid(set_error(run, format!("Unable to resolve metric arguments: {e}"))),
-    };
-    if let Err(e) = metric_rules::validate_metrics(&metrics) {
-        return Prepared::Invalid(set_error(run, format!("Analysis spec invalid: {e}")));
+    let spec = ResolvedSpec::new(run);
+    prepare_with(&spec, run, now)
+}
+
+/// [`prepare`] with the spec resolved beforehand.
+pub fn prepare_with(spec: &ResolvedSpec, run: &mut AnalysisRun, now: SystemTime) -> Prepared {
+    if run.status.phase.is_some_and(Phase::is_completed) {
+        return Prepared::Completed { ttl_expired: ttl_expired(run, now) };
     }
-    if let Err(e) = dry_run_metrics(run, &metrics).and_then(|_| retention_limits(run, &metrics)) {
-        return Prepared::Invalid(set_error(run, format!("Analysis spec invalid: {e}")));
+    if let Some(message) = &spec.invalid {
+        return Prepared::Invalid(set_error(run, message.clone()));
     }
-    Prepared::Measure(schedule::tasks(run, &metrics, now))
+    Prepared::Measure(schedule::tasks(run, &spec.metrics, now))
 }
 
 /// For the caller: secret resolution or substitution with secrets failed (§2 step 5). The
@@ -272,16 +318,28 @@ pub fn measurement_args(run: &AnalysisRun, secret: impl FnMut(&str, &str) -> Opt
 /// Step 2: records the task outcomes, assesses metrics and the run, and computes the next
 /// wake-up. `secrets` are replaced by `*****` in measurement messages.
 pub fn record(run: &mut AnalysisRun, outcomes: Vec<TaskOutcome>, secrets: &[String], now: SystemTime) -> Recorded {
+    let spec = ResolvedSpec::new(run);
+    record_with(&spec, run, outcomes, secrets, now)
+}
+
+/// [`record`] with the spec resolved beforehand.
+pub fn record_with(
+    spec: &ResolvedSpec,
+    run: &mut AnalysisRun,
+    outcomes: Vec<TaskOutcome>,
+    secrets: &[String],
+    now: SystemTime,
+) -> Recorded {
     let mut recorded = Recorded::default();
-    let Ok(metrics) = resolved_metrics(run) else {
+    if spec.invalid.is_some() {
         return recorded;
-    };
-    let dry_run = dry_run_metrics(run, &metrics).unwrap_or_default();
+    }
+    let (metrics, dry_run) = (&spec.metrics, &spec.dry_run);
     let now_time = Time::from_system(now);
     for outcome in outcomes {
-        record_measurement(run, outcome, &dry_run, secrets, now_time);
+        record_measurement(run, outcome, dry_run, secrets, now_time);
     }
-    let (phase, message, events) = assess_run(run, &metrics, &dry_run, now_time);
+    let (phase, message, events) = assess_run(run, metrics, dry_run, now_time);
     recorded.events.extend(events);
     if Some(phase) != run.status.phase {
         run.status.phase = Some(phase);
@@ -293,7 +351,7 @@ pub fn record(run: &mut AnalysisRun, outcomes: Vec<TaskOutcome>, secrets: &[Stri
             }
         }
     }
-    let retention = retention_limits(run, &metrics).unwrap_or_default();
+    let retention = &spec.retention;
     for result in &run.status.metric_results {
         let limit = match retention.get(&result.name) {
             Some(l) if *l > 0 => *l as usize,
@@ -305,7 +363,7 @@ pub fn record(run: &mut AnalysisRun, outcomes: Vec<TaskOutcome>, secrets: &[Stri
             recorded.gc.push(GcRequest { metric: metric.clone(), limit });
         }
     }
-    recorded.next_reconcile = schedule::next_reconcile(run, &metrics, now);
+    recorded.next_reconcile = schedule::next_reconcile(run, metrics, now);
     recorded
 }
 
