@@ -319,7 +319,8 @@ fn run_sequence(case: &SequenceCase) -> Result<(), String> {
             }
         }
         if let Prepared::Measure(tasks) = engine::prepare(&mut run, now) {
-            let due: Vec<&str> = tasks.iter().map(|t| t.metric.name.as_str()).collect();
+            let names: Vec<String> = tasks.iter().map(|t| t.metric(&run).name.clone()).collect();
+            let due: Vec<&str> = names.iter().map(String::as_str).collect();
             let wanted: Vec<&str> = step.measure.keys().map(String::as_str).collect();
             let mut sorted_due = due.clone();
             sorted_due.sort();
@@ -328,8 +329,9 @@ fn run_sequence(case: &SequenceCase) -> Result<(), String> {
             }
             let outcomes = tasks
                 .iter()
-                .map(|t| {
-                    let phase: Phase = step.measure[&t.metric.name].parse().unwrap_or(Phase::Error);
+                .zip(&names)
+                .map(|(t, name)| {
+                    let phase: Phase = step.measure[name].parse().unwrap_or(Phase::Error);
                     let mut m = match &t.kind {
                         TaskKind::Measure => {
                             Measurement { started_at: Some(Time::from_system(now)), ..Default::default() }
@@ -341,7 +343,7 @@ fn run_sequence(case: &SequenceCase) -> Result<(), String> {
                         m.finished_at = None;
                         m.resume_at = None;
                     }
-                    TaskOutcome { metric: t.metric.name.clone(), measurement: m, provider_metadata: None, via: t.via() }
+                    TaskOutcome { metric: name.clone(), measurement: m, provider_metadata: None, via: t.via() }
                 })
                 .collect();
             engine::record(&mut run, outcomes, &[], now);

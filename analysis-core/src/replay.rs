@@ -111,7 +111,10 @@ impl ReplayData {
     /// The next recorded answer for `metric`, advancing the cursor.
     pub fn next(&self, metric: &str, cursor: &mut DataCursor) -> Option<(Option<ResultType>, RecordedMeasurement)> {
         let data = self.metrics.get(metric)?;
-        let taken = cursor.taken.entry(metric.to_string()).or_insert(0);
+        let taken = match cursor.taken.get_mut(metric) {
+            Some(t) => t,
+            None => cursor.taken.entry(metric.to_string()).or_insert(0),
+        };
         let entry = data.measurements.get(*taken)?.clone();
         *taken += 1;
         Some((data.result_type, entry))
@@ -185,6 +188,16 @@ pub fn measure_with(
         }
     }
     m
+}
+
+/// A fingerprint of the run's and its metrics' phases, to notice a status change (after which
+/// Argo reconciles again at once) without allocating.
+fn phases(run: &AnalysisRun) -> (Option<Phase>, usize, u64) {
+    let mut h = 0u64;
+    for r in &run.status.metric_results {
+        h = h.wrapping_mul(8).wrapping_add(r.phase.rank() as u64 + 1);
+    }
+    (run.status.phase, run.status.metric_results.len(), h)
 }
 
 /// The most reconciles one replay performs (a run measuring every second for a day is
@@ -263,10 +276,11 @@ fn step_with(
         Prepared::Completed { .. } | Prepared::Invalid(_) => return Step::Done(ReplayEnd::Completed),
         Prepared::Measure(tasks) => tasks,
     };
-    let before = (run.status.phase, run.status.metric_results.iter().map(|r| r.phase).collect::<Vec<_>>());
+    let before = phases(run);
     let mut outcomes = Vec::with_capacity(tasks.len());
     for task in &tasks {
-        let name = &task.resolved_without_secrets.name;
+        let metric = task.resolved(&driver.spec);
+        let name = &metric.name;
         let measurement = match &task.kind {
             // Terminating an in-flight measurement asks the provider, not the data.
             TaskKind::Terminate(m) => Measurement { phase: Phase::Successful, ..m.clone() },
@@ -274,7 +288,7 @@ fn step_with(
                 Some((t, entry)) => {
                     let mut m = match driver.conditions.get(name) {
                         Some(c) => measure_with(c, t, &entry, now),
-                        None => measure(&task.resolved_without_secrets, t, &entry, now),
+                        None => measure(metric, t, &entry, now),
                     };
                     if let TaskKind::Resume(prev) = &task.kind {
                         m.started_at = prev.started_at;
@@ -292,8 +306,7 @@ fn step_with(
     if run.status.phase.is_some_and(Phase::is_completed) {
         return Step::Done(ReplayEnd::Completed);
     }
-    let after = (run.status.phase, run.status.metric_results.iter().map(|r| r.phase).collect::<Vec<_>>());
-    if after != before {
+    if phases(run) != before {
         return Step::Again;
     }
     match recorded.next_reconcile {

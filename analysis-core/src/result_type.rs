@@ -71,6 +71,7 @@ impl ResultType {
             (ResultType::Int, v @ Value::Int(_)) => v,
             (ResultType::Bool, v @ Value::Bool(_)) => v,
             (ResultType::String, v @ Value::String(_)) => v,
+            (ResultType::NumberList, Value::List(l)) if l.elem == ElemType::Float => Value::List(l),
             (ResultType::NumberList, Value::List(l)) => {
                 let mut items = Vec::with_capacity(l.items.len());
                 for item in &l.items {

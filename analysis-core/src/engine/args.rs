@@ -50,6 +50,11 @@ pub fn resolve_metric(metric: &Metric, args: &[ArgValue]) -> Result<Metric, Stri
             return Err(format!("argument \"{name}\" was not supplied"));
         }
     }
+    // Most metrics have no placeholder: check the JSON text before walking a tree.
+    let text = serde_json::to_string(metric).map_err(|e| e.to_string())?;
+    if !text.contains("{{") {
+        return Ok(metric.clone());
+    }
     // Go never sees keys it does not know: substitute only into what Argo decoded.
     let mut known = metric.clone();
     known.unknown_fields.clear();

@@ -38,11 +38,10 @@ pub enum TaskKind {
 /// A metric to measure in this reconcile.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
-    /// The metric as stored in the run (placeholders unresolved): substitute the real
-    /// argument values (secrets included) before handing it to a provider.
-    pub metric: Metric,
-    /// The metric with placeholders resolved without secrets, for display.
-    pub resolved_without_secrets: Metric,
+    /// The metric's index in `run.spec.metrics` (placeholders unresolved: substitute the
+    /// real argument values, secrets included, before handing it to a provider) and in
+    /// [`ResolvedSpec::metrics`] (resolved without secrets).
+    pub index: usize,
     /// Run, resume or terminate.
     pub kind: TaskKind,
 }
@@ -74,6 +73,16 @@ pub struct TaskOutcome {
 }
 
 impl Task {
+    /// The metric as stored in the run, placeholders unresolved.
+    pub fn metric<'r>(&self, run: &'r AnalysisRun) -> &'r Metric {
+        &run.spec.metrics[self.index]
+    }
+
+    /// The metric resolved without secrets (for names, conditions and display).
+    pub fn resolved<'s>(&self, spec: &'s ResolvedSpec) -> &'s Metric {
+        &spec.metrics[self.index]
+    }
+
     /// The provider call this task needs.
     pub fn via(&self) -> Via {
         match self.kind {
@@ -255,13 +264,37 @@ pub struct ResolvedSpec {
     pub retention: BTreeMap<String, i32>,
     /// The run's Error message when the spec is invalid.
     pub invalid: Option<String>,
+    /// Each metric's parsed `interval` (`None`: unset or unparsable) and `initialDelay`
+    /// (`Some(Err(()))`: unparsable, which skips the metric forever).
+    pub(crate) timing: Vec<Timing>,
+}
+
+/// A metric's durations, parsed once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Timing {
+    /// `interval` in nanoseconds: `None` unset, `Some(Err)` unparsable.
+    pub interval: Option<Result<i64, ()>>,
+    /// `initialDelay` in nanoseconds: `None` unset, `Some(Err)` unparsable.
+    pub initial_delay: Option<Result<i64, ()>>,
+}
+
+impl Timing {
+    fn of(m: &Metric) -> Timing {
+        let parse = |s: &str| (!s.is_empty()).then(|| crate::go::duration::parse_duration(s).map_err(|_| ()));
+        Timing { interval: parse(&m.interval), initial_delay: parse(&m.initial_delay) }
+    }
 }
 
 impl ResolvedSpec {
     /// Resolves and validates the run's spec as Argo does at the start of a reconcile.
     pub fn new(run: &AnalysisRun) -> ResolvedSpec {
-        let mut r =
-            ResolvedSpec { metrics: Vec::new(), dry_run: BTreeMap::new(), retention: BTreeMap::new(), invalid: None };
+        let mut r = ResolvedSpec {
+            metrics: Vec::new(),
+            dry_run: BTreeMap::new(),
+            retention: BTreeMap::new(),
+            invalid: None,
+            timing: Vec::new(),
+        };
         r.metrics = match resolved_metrics(run) {
             Ok(m) => m,
             Err(e) => {
@@ -273,6 +306,7 @@ impl ResolvedSpec {
             r.invalid = Some(format!("Analysis spec invalid: {e}"));
             return r;
         }
+        r.timing = r.metrics.iter().map(Timing::of).collect();
         match dry_run_metrics(run, &r.metrics).and_then(|d| Ok((d, retention_limits(run, &r.metrics)?))) {
             Ok((d, k)) => {
                 r.dry_run = d;
@@ -301,7 +335,7 @@ pub fn prepare_with(spec: &ResolvedSpec, run: &mut AnalysisRun, now: SystemTime)
     if let Some(message) = &spec.invalid {
         return Prepared::Invalid(set_error(run, message.clone()));
     }
-    Prepared::Measure(schedule::tasks(run, &spec.metrics, now))
+    Prepared::Measure(schedule::tasks(run, spec, now))
 }
 
 /// For the caller: secret resolution or substitution with secrets failed (§2 step 5). The
@@ -337,7 +371,11 @@ pub fn record_with(
     let (metrics, dry_run) = (&spec.metrics, &spec.dry_run);
     let now_time = Time::from_system(now);
     for outcome in outcomes {
-        record_measurement(run, outcome, dry_run, secrets, now_time);
+        let limit = match spec.retention.get(&outcome.metric) {
+            Some(l) if *l > 0 => *l as usize,
+            _ => DEFAULT_MEASUREMENT_HISTORY_LIMIT,
+        };
+        record_measurement(run, outcome, dry_run, limit + 1, secrets, now_time);
     }
     let (phase, message, events) = assess_run(run, metrics, dry_run, now_time);
     recorded.events.extend(events);
@@ -363,7 +401,7 @@ pub fn record_with(
             recorded.gc.push(GcRequest { metric: metric.clone(), limit });
         }
     }
-    recorded.next_reconcile = schedule::next_reconcile(run, metrics, now);
+    recorded.next_reconcile = schedule::next_reconcile(run, spec, now);
     recorded
 }
 
@@ -392,20 +430,29 @@ fn record_measurement(
     run: &mut AnalysisRun,
     outcome: TaskOutcome,
     dry_run: &BTreeMap<String, bool>,
+    history_capacity: usize,
     secrets: &[String],
     now: Time,
 ) {
-    let index = run.status.metric_results.iter().position(|r| r.name == outcome.metric);
-    let mut result = match index {
-        Some(i) => run.status.metric_results[i].clone(),
-        None => MetricResult {
-            name: outcome.metric.clone(),
-            phase: Phase::Running,
-            dry_run: dry_run.get(&outcome.metric).copied().unwrap_or(false),
-            metadata: outcome.provider_metadata.clone().unwrap_or_default(),
-            ..MetricResult::default()
-        },
+    let index = match run.status.metric_results.iter().position(|r| r.name == outcome.metric) {
+        Some(i) => i,
+        None => {
+            if run.status.metric_results.capacity() == 0 {
+                run.status.metric_results.reserve_exact(run.spec.metrics.len());
+            }
+            run.status.metric_results.push(MetricResult {
+                phase: Phase::Running,
+                dry_run: dry_run.get(&outcome.metric).copied().unwrap_or(false),
+                metadata: outcome.provider_metadata.clone().unwrap_or_default(),
+                // Room for the history limit plus the one appended before trimming.
+                measurements: Vec::with_capacity(history_capacity),
+                name: outcome.metric.clone(),
+                ..MetricResult::default()
+            });
+            run.status.metric_results.len() - 1
+        }
     };
+    let result = &mut run.status.metric_results[index];
     let mut m = outcome.measurement;
     if outcome.via == Via::Terminate && matches!(m.phase, Phase::Successful | Phase::Inconclusive) {
         m.message = "Metric Terminated".to_string();
@@ -448,10 +495,6 @@ fn record_measurement(
         result.measurements[last] = m;
     } else {
         result.measurements.push(m);
-    }
-    match index {
-        Some(i) => run.status.metric_results[i] = result,
-        None => run.status.metric_results.push(result),
     }
 }
 

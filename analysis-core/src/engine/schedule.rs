@@ -4,10 +4,9 @@
 use std::time::{Duration, SystemTime};
 
 use super::metric_rules::effective_count;
-use super::reconcile::{Task, TaskKind, is_terminating};
-use crate::go::duration::parse_duration;
+use super::reconcile::{ResolvedSpec, Task, TaskKind, Timing, is_terminating};
 use crate::phase::Phase;
-use crate::spec::{AnalysisRun, Measurement, Metric, MetricResult, Time};
+use crate::spec::{AnalysisRun, Measurement, MetricResult, Time};
 
 /// The wait after an Error measurement, whatever the interval (and without an interval).
 pub const ERROR_RETRY_INTERVAL_NS: i64 = 10_000_000_000;
@@ -42,24 +41,23 @@ fn last_measurement<'r>(run: &'r AnalysisRun, name: &str) -> Option<&'r Measurem
 /// The wait before the next measurement after `last`: 10 s after an Error, else the interval,
 /// else (no interval) `None` when `for_timer`, 10 s otherwise. `Err` when the interval does
 /// not parse (the metric is skipped).
-fn wait_after(metric: &Metric, last: &Measurement, for_timer: bool) -> Result<Option<i64>, ()> {
+fn wait_after(timing: &Timing, last: &Measurement, for_timer: bool) -> Result<Option<i64>, ()> {
     if last.phase == Phase::Error {
         return Ok(Some(ERROR_RETRY_INTERVAL_NS));
     }
-    if !metric.interval.is_empty() {
-        return parse_duration(&metric.interval).map(Some).map_err(|_| ());
+    match timing.interval {
+        Some(parsed) => parsed.map(Some),
+        None => Ok(if for_timer { None } else { Some(ERROR_RETRY_INTERVAL_NS) }),
     }
-    Ok(if for_timer { None } else { Some(ERROR_RETRY_INTERVAL_NS) })
 }
 
 /// The metrics to measure now, in spec order.
-pub(crate) fn tasks(run: &AnalysisRun, metrics: &[Metric], now: SystemTime) -> Vec<Task> {
+pub(crate) fn tasks(run: &AnalysisRun, spec: &ResolvedSpec, now: SystemTime) -> Vec<Task> {
     let terminating = is_terminating(run);
     let now_ns = nanos(now);
     let mut tasks = Vec::new();
-    for (i, metric) in metrics.iter().enumerate() {
-        let stored = &run.spec.metrics[i];
-        let make = |kind| Task { metric: stored.clone(), resolved_without_secrets: metric.clone(), kind };
+    for (i, (metric, timing)) in spec.metrics.iter().zip(&spec.timing).enumerate() {
+        let make = |kind| Task { index: i, kind };
         if result(run, &metric.name).is_some_and(|r| r.phase.is_completed()) {
             continue;
         }
@@ -76,9 +74,9 @@ pub(crate) fn tasks(run: &AnalysisRun, metrics: &[Metric], now: SystemTime) -> V
             continue;
         }
         let Some(last) = last else {
-            if !metric.initial_delay.is_empty() {
+            if let Some(delay) = timing.initial_delay {
                 let Some(started) = run.status.started_at else { continue };
-                let Ok(delay) = parse_duration(&metric.initial_delay) else { continue };
+                let Ok(delay) = delay else { continue };
                 if time_nanos(started) + i128::from(delay) > now_ns {
                     continue;
                 }
@@ -91,7 +89,7 @@ pub(crate) fn tasks(run: &AnalysisRun, metrics: &[Metric], now: SystemTime) -> V
         {
             continue;
         }
-        let Ok(Some(wait)) = wait_after(metric, last, false) else { continue };
+        let Ok(Some(wait)) = wait_after(timing, last, false) else { continue };
         let Some(finished) = last.finished_at else { continue };
         if now_ns > time_nanos(finished) + i128::from(wait) {
             tasks.push(make(TaskKind::Measure));
@@ -101,17 +99,15 @@ pub(crate) fn tasks(run: &AnalysisRun, metrics: &[Metric], now: SystemTime) -> V
 }
 
 /// The earliest time a metric needs attention, or `None` (no timer).
-pub(crate) fn next_reconcile(run: &AnalysisRun, metrics: &[Metric], now: SystemTime) -> Option<SystemTime> {
+pub(crate) fn next_reconcile(run: &AnalysisRun, spec: &ResolvedSpec, now: SystemTime) -> Option<SystemTime> {
     let mut next: Option<i128> = None;
     let mut consider = |t: i128| next = Some(next.map_or(t, |n| n.min(t)));
-    for metric in metrics {
+    for (metric, timing) in spec.metrics.iter().zip(&spec.timing) {
         if result(run, &metric.name).is_some_and(|r| r.phase.is_completed()) {
             continue;
         }
         let Some(last) = last_measurement(run, &metric.name) else {
-            if !metric.initial_delay.is_empty()
-                && let Ok(delay) = parse_duration(&metric.initial_delay)
-            {
+            if let Some(Ok(delay)) = timing.initial_delay {
                 let start = run.status.started_at.map_or(nanos(now), time_nanos);
                 consider(start + i128::from(delay));
             }
@@ -128,7 +124,7 @@ pub(crate) fn next_reconcile(run: &AnalysisRun, metrics: &[Metric], now: SystemT
         {
             continue;
         }
-        if let Ok(Some(wait)) = wait_after(metric, last, true) {
+        if let Ok(Some(wait)) = wait_after(timing, last, true) {
             consider(time_nanos(finished) + i128::from(wait));
         }
     }

@@ -14,42 +14,43 @@ use super::meta::ObjectMeta;
 /// `no provider specified` / `multiple providers specified`.
 ///
 /// Fields are declared in Go's order, which is the JSON field order of a serialized metric.
+/// The typed providers are boxed: a metric carries one of them, and the others cost a pointer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MetricProvider {
     /// `prometheus`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prometheus: Option<PrometheusMetric>,
+    pub prometheus: Option<Box<PrometheusMetric>>,
     /// `kayenta` (not implemented by Augur; kept verbatim).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kayenta: Option<serde_json::Value>,
+    pub kayenta: Option<Box<serde_json::Value>>,
     /// `web`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub web: Option<WebMetric>,
+    pub web: Option<Box<WebMetric>>,
     /// `datadog`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub datadog: Option<DatadogMetric>,
+    pub datadog: Option<Box<DatadogMetric>>,
     /// `wavefront` (kept verbatim).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wavefront: Option<serde_json::Value>,
+    pub wavefront: Option<Box<serde_json::Value>>,
     /// `newRelic` (kept verbatim).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new_relic: Option<serde_json::Value>,
+    pub new_relic: Option<Box<serde_json::Value>>,
     /// `job`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job: Option<JobMetric>,
+    pub job: Option<Box<JobMetric>>,
     /// `cloudWatch` (kept verbatim).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cloud_watch: Option<serde_json::Value>,
+    pub cloud_watch: Option<Box<serde_json::Value>>,
     /// `graphite` (kept verbatim).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub graphite: Option<serde_json::Value>,
+    pub graphite: Option<Box<serde_json::Value>>,
     /// `influxdb` (kept verbatim).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub influxdb: Option<serde_json::Value>,
+    pub influxdb: Option<Box<serde_json::Value>>,
     /// `skywalking` (kept verbatim).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skywalking: Option<serde_json::Value>,
+    pub skywalking: Option<Box<serde_json::Value>>,
     /// `plugin`: plugin name (`<namespace>/<name>`) → free-form configuration. Every key counts
     /// as one provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
