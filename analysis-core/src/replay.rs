@@ -56,8 +56,9 @@ pub struct MetricData {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecordedMeasurement {
-    /// The result value (`value: [0.97]`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The result value (`value: [0.97]`; `value: null` is a null result, as Datadog gives
+    /// when it has no data).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     pub value: Option<Value>,
     /// A provider error (`error: "connection refused"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,6 +69,11 @@ pub struct RecordedMeasurement {
     /// The measurement message that goes with `phase`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+/// A present field is `Some`, even when its value is null.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 /// How far each metric's recorded results have been consumed.
@@ -298,7 +304,14 @@ fn step_with(
                 None => return Step::Done(ReplayEnd::DataRanOut { metric: name.clone() }),
             },
         };
-        outcomes.push(TaskOutcome { metric: name.clone(), measurement, provider_metadata: None, via: task.via() });
+        // What the provider's GetMetadata would have said (Prometheus: the resolved query).
+        let provider_metadata = metric
+            .provider
+            .prometheus
+            .as_ref()
+            .filter(|p| !p.query.is_empty())
+            .map(|p| [("ResolvedPrometheusQuery".to_string(), p.query.clone())].into_iter().collect());
+        outcomes.push(TaskOutcome { metric: name.clone(), measurement, provider_metadata, via: task.via() });
     }
     let recorded = engine::record_with(&driver.spec, run, outcomes, &[], now);
     let gc_results = vec![Ok(()); recorded.gc.len()];

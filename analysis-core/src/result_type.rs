@@ -64,7 +64,8 @@ impl ResultType {
         let mismatch = |v: &Value| format!("a {} result cannot hold {}", self.name(), describe(v));
         Ok(match (self, v) {
             (ResultType::Json, v) => v,
-            (ResultType::Null, Value::Nil) => Value::Nil,
+            // Every provider can answer "no data".
+            (_, Value::Nil) => Value::Nil,
             (ResultType::Number, Value::Float(f)) => Value::Float(f),
             (ResultType::Number, Value::Int(i)) => Value::Float(i as f64),
             (ResultType::Int, Value::Float(f)) if f.fract() == 0.0 && f.is_finite() => Value::Int(f as i64),

@@ -3,6 +3,8 @@
 mod diagnostics;
 mod eval;
 mod lint;
+mod replay;
+mod report;
 
 use std::process::ExitCode;
 
@@ -22,22 +24,22 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Check AnalysisTemplates and AnalysisRuns: Argo's validation plus its traps.
     Lint(lint::LintArgs),
+    /// Run templates on virtual time against recorded provider results.
+    Replay(replay::ReplayArgs),
 }
-
-/// Exit code for usage and input errors (clap uses 2 as well).
-pub(crate) const EXIT_USAGE: u8 = 2;
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Eval(args) => eval::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Replay(args) => replay::run(args),
     };
     match outcome {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(EXIT_USAGE)
+            ExitCode::from(report::exit::USAGE)
         }
     }
 }

@@ -289,6 +289,12 @@ fn lint_metric(sink: &mut Sink<'_>, path: &str, i: usize, m: &Metric, spec: &Ana
                 );
             }
         }
+        if count < 0 {
+            sink.warning(
+                &at("count"),
+                format!("count ({count}) is negative: Argo passes it and takes exactly one measurement"),
+            );
+        }
         if count > 1 && m.interval.is_empty() {
             sink.error(&at("count"), format!("{prefix}interval must be specified when count > 1"));
         }
