@@ -1,13 +1,24 @@
 //! # augur-providers
 //!
-//! Metric providers for Augur: the built-in ones (Prometheus, Datadog, web, Kubernetes Job)
-//! and the host for sandboxed WebAssembly provider plugins. Providers perform I/O and hand
-//! their results to the sans-I/O engine in `augur-analysis-core`, which applies the
-//! conditions and the measurement state machine.
+//! Everything in Augur that talks to the world: metric providers and the analyzer that drives
+//! AnalysisRuns with them. Providers perform I/O and hand their measurements to the sans-I/O
+//! engine in `augur-analysis-core`, which applies the conditions, the measurement state
+//! machine and Argo's scheduling.
 //!
-//! This crate is being built up issue by issue; today it only re-exports the engine types a
-//! provider produces.
+//! * [`provider`]: the provider contract (Argo's `metricproviders.Provider`, semantics §9.0):
+//!   [`Provider`], [`ProviderFactory`], [`RunContext`], [`ProviderError`].
+//! * [`analyzer`]: [`Analyzer`], Argo's reconcile loop on tokio, driving many runs
+//!   concurrently with per-provider-type concurrency limits, a per-call timeout and panic
+//!   isolation; exact under `tokio::time::pause()`.
+//!
+//! The built-in providers (Prometheus, Datadog, web, Kubernetes Job) and the host for
+//! sandboxed WebAssembly provider plugins are being built on this contract.
 
 #![deny(missing_docs)]
 
+pub mod analyzer;
+pub mod provider;
+
+pub use analyzer::{Analyzer, AnalyzerOptions, Clock, RunEvent, RunHandle};
 pub use augur_analysis_core::{Phase, Value};
+pub use provider::{Provider, ProviderError, ProviderFactory, RunContext};
