@@ -108,6 +108,43 @@ fn metric_field_rank(key: &str) -> u8 {
     }
 }
 
+/// A piece of a text with placeholders (fasttemplate's view, `{{` / `}}` delimiters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Literal text.
+    Text(&'a str),
+    /// A `{{tag}}`: the raw text between the delimiters (Argo trims it before lookup).
+    Tag(&'a str),
+    /// A `{{` with no closing `}}`: the text after it.
+    Unclosed(&'a str),
+}
+
+/// Splits a text into literal text and placeholders.
+pub fn pieces(text: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        if start > 0 {
+            out.push(Piece::Text(&rest[..start]));
+        }
+        let after = &rest[start + 2..];
+        match after.find("}}") {
+            Some(end) => {
+                out.push(Piece::Tag(&after[..end]));
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push(Piece::Unclosed(after));
+                return out;
+            }
+        }
+    }
+    if !rest.is_empty() {
+        out.push(Piece::Text(rest));
+    }
+    out
+}
+
 /// Substitutes inside one string as Argo does inside its JSON encoding.
 fn substitute_string(s: &str, args: &[ArgValue], last_error: &mut Option<String>) -> Result<String, String> {
     if !s.contains("{{") {
@@ -118,26 +155,23 @@ fn substitute_string(s: &str, args: &[ArgValue], last_error: &mut Option<String>
     crate::go::json::write_string(&mut encoded, s);
     let template = &encoded[1..encoded.len() - 1];
     let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else {
-            return Err(format!(
-                "Cannot find end tag=\"}}}}\" in the template=\"{template}\" starting from \"{after}\""
-            ));
-        };
-        let tag = &after[..end];
-        match args.iter().find(|(n, _)| format!("args.{n}") == tag.trim()) {
-            Some((_, Some(value))) => {
-                let q = quote(value);
-                out.push_str(&q[1..q.len() - 1]);
+    for piece in pieces(template) {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Unclosed(after) => {
+                return Err(format!(
+                    "Cannot find end tag=\"}}}}\" in the template=\"{template}\" starting from \"{after}\""
+                ));
             }
-            _ => *last_error = Some(format!("failed to resolve {{{{{tag}}}}}")),
+            Piece::Tag(tag) => match args.iter().find(|(n, _)| tag.trim().strip_prefix("args.") == Some(n.as_str())) {
+                Some((_, Some(value))) => {
+                    let q = quote(value);
+                    out.push_str(&q[1..q.len() - 1]);
+                }
+                _ => *last_error = Some(format!("failed to resolve {{{{{tag}}}}}")),
+            },
         }
-        rest = &after[end + 2..];
     }
-    out.push_str(rest);
     crate::go::json::unmarshal(&format!("\"{out}\"")).map_err(|e| format!("json: {e}")).map(|v| match v {
         Json::String(s) => s,
         other => other.to_string(),

@@ -183,29 +183,31 @@ pub fn resolved_metrics(run: &AnalysisRun) -> Result<Vec<Metric>, String> {
 /// Which metrics are dry-run: each rule is an unanchored regular expression that must match
 /// at least one metric (`GetDryRunMetrics`).
 pub fn dry_run_metrics(run: &AnalysisRun, metrics: &[Metric]) -> Result<BTreeMap<String, bool>, String> {
-    let mut map = BTreeMap::new();
-    for (i, rule) in run.spec.dry_run.iter().enumerate() {
-        let matched = match_rule(&rule.metric_name, metrics);
-        if matched.is_empty() {
-            return Err(format!("dryRun[{i}]: Rule didn't match any metric name(s)"));
-        }
-        for name in matched {
-            map.insert(name, true);
-        }
-    }
-    Ok(map)
+    let rules = run.spec.dry_run.iter().map(|r| (r.metric_name.as_str(), true));
+    apply_rules("dryRun", rules, metrics)
 }
 
 /// Which retention rule applies to each metric (the last matching rule wins).
 pub fn retention_limits(run: &AnalysisRun, metrics: &[Metric]) -> Result<BTreeMap<String, i32>, String> {
+    let rules = run.spec.measurement_retention.iter().map(|r| (r.metric_name.as_str(), r.limit));
+    apply_rules("measurementRetention", rules, metrics)
+}
+
+/// Applies name-matching rules in order (a later match overwrites an earlier one); each rule
+/// must match at least one metric.
+fn apply_rules<'r, T: Copy>(
+    field: &str,
+    rules: impl Iterator<Item = (&'r str, T)>,
+    metrics: &[Metric],
+) -> Result<BTreeMap<String, T>, String> {
     let mut map = BTreeMap::new();
-    for (i, rule) in run.spec.measurement_retention.iter().enumerate() {
-        let matched = match_rule(&rule.metric_name, metrics);
+    for (i, (pattern, value)) in rules.enumerate() {
+        let matched = match_rule(pattern, metrics);
         if matched.is_empty() {
-            return Err(format!("measurementRetention[{i}]: Rule didn't match any metric name(s)"));
+            return Err(format!("{field}[{i}]: Rule didn't match any metric name(s)"));
         }
         for name in matched {
-            map.insert(name, rule.limit);
+            map.insert(name, value);
         }
     }
     Ok(map)

@@ -1,6 +1,7 @@
 //! Checks of `successCondition` / `failureCondition` against the results the metric's provider
 //! can produce.
 
+use crate::engine::args::{Piece, pieces};
 use crate::expr::{CompileError, Condition, Value};
 use crate::spec::{AnalysisTemplateSpec, Metric, ValueStyle, join_key};
 
@@ -32,24 +33,22 @@ fn result_samples(m: &Metric) -> Option<Vec<Value>> {
 /// would see it at run time.
 fn substituted(text: &str, spec: &AnalysisTemplateSpec) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else {
-            out.push_str(&rest[start..]);
-            return out;
-        };
-        let tag = after[..end].trim();
-        let value = tag
-            .strip_prefix("args.")
-            .and_then(|n| spec.args.iter().find(|a| a.name == n))
-            .and_then(|a| a.value.clone())
-            .unwrap_or_else(|| "0".to_string());
-        out.push_str(&value);
-        rest = &after[end + 2..];
+    for piece in pieces(text) {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Unclosed(t) => {
+                out.push_str("{{");
+                out.push_str(t);
+            }
+            Piece::Tag(tag) => out.push_str(
+                tag.trim()
+                    .strip_prefix("args.")
+                    .and_then(|n| spec.args.iter().find(|a| a.name == n))
+                    .and_then(|a| a.value.as_deref())
+                    .unwrap_or("0"),
+            ),
+        }
     }
-    out.push_str(rest);
     out
 }
 

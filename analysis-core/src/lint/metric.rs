@@ -3,6 +3,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use super::{SpecKind, conditions};
+use crate::engine::args::{Piece, pieces};
 use crate::engine::metric_rules::effective_count;
 use crate::go::duration::parse_duration;
 use crate::spec::{AnalysisTemplateSpec, IntOrString, Metric, join_index, join_key};
@@ -68,22 +69,14 @@ fn has_placeholder(v: &Option<IntOrString>) -> bool {
 
 /// Placeholders (`{{args.x}}`) in a text, as the names after `args.` (or the raw tag).
 fn placeholders(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let after = &rest[start + 2..];
-        match after.find("}}") {
-            Some(end) => {
-                out.push(after[..end].trim().to_string());
-                rest = &after[end + 2..];
-            }
-            None => {
-                out.push(after.to_string());
-                break;
-            }
-        }
-    }
-    out
+    pieces(text)
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Tag(t) => Some(t.trim().to_string()),
+            Piece::Unclosed(t) => Some(t.to_string()),
+            Piece::Text(_) => None,
+        })
+        .collect()
 }
 
 /// Every string in a metric's JSON form with its field path, for placeholder checks.
