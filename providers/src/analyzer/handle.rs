@@ -1,7 +1,6 @@
 //! The caller's side of a run being driven: its status, and the requests it can make.
 
 use std::future::poll_fn;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
@@ -9,7 +8,8 @@ use std::task::{Poll, Waker};
 use augur_analysis_core::spec::AnalysisRun;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tokio::time::Sleep;
+
+use super::burst::Member;
 
 /// What a [`RunHandle`] asks of its run's loop: a terminate flag and a wake-up that is kept
 /// when the loop is busy (like a `Notify` permit), without `Notify`'s waiter list: the loop is
@@ -38,9 +38,9 @@ impl Control {
         }
     }
 
-    /// Waits for a wake-up (returns at once if one came while the loop was busy) or for
-    /// `timer`, whichever comes first.
-    pub(crate) async fn wait(&self, mut timer: Option<Pin<&mut Sleep>>) {
+    /// Waits for a wake-up (returns at once if one came while the loop was busy) or for the
+    /// deadline of `burst`, whichever comes first.
+    pub(crate) async fn wait(&self, burst: Option<&Member<'_>>) {
         poll_fn(|cx| {
             if self.woken.swap(false, Ordering::AcqRel) {
                 return Poll::Ready(());
@@ -55,7 +55,7 @@ impl Control {
             if self.woken.swap(false, Ordering::AcqRel) {
                 return Poll::Ready(());
             }
-            match timer.as_mut().map(|sleep| sleep.as_mut().poll(cx)) {
+            match burst.map(|b| b.poll_due(cx)) {
                 Some(Poll::Ready(())) => Poll::Ready(()),
                 _ => Poll::Pending,
             }

@@ -52,11 +52,21 @@
 //! 1 ms after the engine's wake-up time (Argo's interval test is strict, tokio's timers tick
 //! in milliseconds).
 //!
+//! ## Runs due together
+//!
+//! Argo's second-precision timestamps make many runs due on the same second. Runs waiting for
+//! the same instant share one timer, and when it fires every one of them starts its provider
+//! calls before any of them records its measurements (a run whose calls completed at once waits
+//! for the others to have started theirs; no run ever waits for another's provider call), so
+//! the burst's calls start sooner and its statuses are published a little later, as if its
+//! calls had taken that much longer. See `burst.rs`.
+//!
 //! ## What the caller does
 //!
 //! TTL deletion of completed runs (§4.9, `engine::ttl_expired`), persisting the published
 //! status, and turning [`RunEvent`]s into Kubernetes events are the caller's.
 
+mod burst;
 mod call;
 mod clock;
 mod events;
@@ -102,7 +112,14 @@ impl Analyzer {
         options: AnalyzerOptions,
     ) -> Analyzer {
         let (events, _) = broadcast::channel(options.event_capacity.max(1));
-        let shared = Shared { factory, secrets, limits: Limits::new(&options), clock: options.clock, events };
+        let shared = Shared {
+            factory,
+            secrets,
+            limits: Limits::new(&options),
+            clock: options.clock,
+            events,
+            bursts: Arc::default(),
+        };
         Analyzer { shared: Arc::new(shared) }
     }
 

@@ -9,7 +9,9 @@
 //! those two, the loop works on a copy and publishes it once trimmed).
 
 use std::collections::HashMap;
+use std::future::{Future, poll_fn};
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, SystemTime};
 
 use augur_analysis_core::Phase;
@@ -23,6 +25,7 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::burst::{Bursts, Member};
 use super::call::{Limits, catch_sync, panic_message};
 use super::clock::Clock;
 use super::events::RunEvent;
@@ -41,6 +44,7 @@ pub(crate) struct Shared {
     pub(crate) limits: Limits,
     pub(crate) clock: Clock,
     pub(crate) events: broadcast::Sender<RunEvent>,
+    pub(crate) bursts: Arc<Bursts>,
 }
 
 /// A task's metric: as stored in the run (placeholders unresolved, to substitute the secrets
@@ -180,9 +184,8 @@ impl RunLoop {
         let run = RunSpec::new(&self.status.borrow());
         let mut before = Vec::new();
         let mut after = Vec::new();
-        // One timer for the run's life, reset for each wait.
-        let sleep = tokio::time::sleep_until(Instant::now());
-        tokio::pin!(sleep);
+        // The burst of runs due at the deadline the loop last waited for.
+        let mut burst: Option<Member<'_>> = None;
         loop {
             let now = self.shared.clock.now();
             let terminate = self.control.terminate_requested();
@@ -216,7 +219,7 @@ impl RunLoop {
             let (outcomes, args) = if jobs.is_empty() {
                 (Vec::new(), ResolvedArgs::default())
             } else {
-                match self.measure(&run, jobs, now).await {
+                match self.measure_in_burst(&run, jobs, now, burst.take()).await {
                     Ok(done) => done,
                     Err(message) => {
                         let mut event = None;
@@ -226,6 +229,8 @@ impl RunLoop {
                     }
                 }
             };
+            // Nothing to measure, or measured: the burst does not wait for this run.
+            drop(burst.take());
             let now = self.shared.clock.now();
             let (recorded, after_phase) = if run.may_collect_garbage(&self.status.borrow()) {
                 // Garbage collection comes between record and trim: work on a copy, so that the
@@ -261,12 +266,11 @@ impl RunLoop {
                 tokio::task::yield_now().await;
                 continue;
             }
-            let timer = recorded.next_reconcile.map(|t| {
+            burst = recorded.next_reconcile.map(|t| {
                 let deadline = self.shared.clock.instant(t).max(Instant::now()) + WAKE_MARGIN;
-                sleep.as_mut().reset(deadline);
-                sleep.as_mut()
+                self.shared.bursts.join(deadline)
             });
-            self.control.wait(timer).await;
+            self.control.wait(burst.as_ref()).await;
         }
     }
 
@@ -296,27 +300,51 @@ impl RunLoop {
         }
     }
 
+    /// [`RunLoop::measure`] as a member of `burst`: the burst is left once the calls are
+    /// started, and if they completed at once, the run waits for the rest of the burst to start
+    /// theirs before it records (see [`burst`](super::burst)).
+    async fn measure_in_burst(
+        &self,
+        run: &RunSpec,
+        jobs: Vec<Job>,
+        now: SystemTime,
+        burst: Option<Member<'_>>,
+    ) -> Result<(Vec<TaskOutcome>, ResolvedArgs), String> {
+        let Some(burst) = burst else { return self.measure(run, jobs, now).await };
+        let mut measure = std::pin::pin!(self.measure(run, jobs, now));
+        let first = poll_fn(|cx| Poll::Ready(measure.as_mut().poll(cx))).await;
+        match first {
+            Poll::Ready(done) => {
+                burst.started().await;
+                done
+            }
+            Poll::Pending => {
+                drop(burst);
+                measure.await
+            }
+        }
+    }
+
     /// Secret resolution, provider construction and the provider calls of one reconcile, all
     /// tasks concurrently. `Err` is an argument-resolution failure that makes the run Error.
     async fn measure(
         &self,
         run: &RunSpec,
-        jobs: Vec<Job>,
+        mut jobs: Vec<Job>,
         now: SystemTime,
     ) -> Result<(Vec<TaskOutcome>, ResolvedArgs), String> {
         let args = self.resolve_secrets(run).await?;
         // Argo substitutes every task's metric before running any.
-        let mut resolved = Vec::with_capacity(jobs.len());
-        for job in &jobs {
-            resolved.push(match &job.metric {
-                ProviderMetric::Ready(m) => Arc::clone(m),
-                ProviderMetric::WithSecrets(stored) => Arc::new(args.resolve_metric(stored)?),
-            });
+        for job in &mut jobs {
+            if let ProviderMetric::WithSecrets(stored) = &job.metric {
+                job.metric = ProviderMetric::Ready(Arc::new(args.resolve_metric(stored)?));
+            }
         }
         let cx = run.cx.at(now);
         let mut outcomes = Vec::with_capacity(jobs.len());
-        let mut calls = Vec::new();
-        for (index, (job, metric)) in jobs.into_iter().zip(resolved).enumerate() {
+        let mut calls = Vec::with_capacity(jobs.len());
+        for (index, job) in jobs.into_iter().enumerate() {
+            let ProviderMetric::Ready(metric) = job.metric else { unreachable!("substituted above") };
             let built = catch_sync(|| {
                 self.shared.factory.new_provider(&cx, &metric).map(|p| {
                     let metadata = p.metadata(&metric);
@@ -337,8 +365,15 @@ impl RunLoop {
             };
             outcomes.push(TaskOutcome { metric: job.name, measurement, provider_metadata, via: job.via });
         }
-        for (index, measurement) in self.call_all(&cx, calls).await {
-            outcomes[index].measurement = measurement;
+        if calls.len() == 1 {
+            // The common case, on the loop's own task.
+            if let Some(Call { index, provider, metric, kind }) = calls.pop() {
+                outcomes[index].measurement = call(&self.shared, provider.as_ref(), &cx, &metric, kind).await;
+            }
+        } else {
+            for (index, measurement) in self.call_all(&cx, calls).await {
+                outcomes[index].measurement = measurement;
+            }
         }
         if !args.secrets.is_empty() {
             for outcome in &mut outcomes {
@@ -348,15 +383,8 @@ impl RunLoop {
         Ok((outcomes, args))
     }
 
-    /// Runs the provider calls concurrently (one call runs on the loop's own task).
+    /// Runs the provider calls concurrently, each in a task of its own.
     async fn call_all(&self, cx: &RunContext, calls: Vec<Call>) -> Vec<(usize, Measurement)> {
-        if calls.len() <= 1 {
-            let mut done = Vec::with_capacity(1);
-            for Call { index, provider, metric, kind } in calls {
-                done.push((index, call(&self.shared, provider.as_ref(), cx, &metric, kind).await));
-            }
-            return done;
-        }
         let mut set = JoinSet::new();
         let mut ids = HashMap::with_capacity(calls.len());
         for Call { index, provider, metric, kind } in calls {
