@@ -304,12 +304,14 @@ fn step_with(
                 None => return Step::Done(ReplayEnd::DataRanOut { metric: name.clone() }),
             },
         };
-        // What the provider's GetMetadata would have said (Prometheus: the resolved query).
+        // What the provider's GetMetadata would have said (Prometheus: the resolved query); the
+        // engine keeps it from a metric's first measurement only.
+        let first = !run.status.metric_results.iter().any(|r| &r.name == name);
         let provider_metadata = metric
             .provider
             .prometheus
             .as_ref()
-            .filter(|p| !p.query.is_empty())
+            .filter(|p| first && !p.query.is_empty())
             .map(|p| [("ResolvedPrometheusQuery".to_string(), p.query.clone())].into_iter().collect());
         outcomes.push(TaskOutcome { metric: name.clone(), measurement, provider_metadata, via: task.via() });
     }

@@ -165,7 +165,7 @@ fn empty_status_is_written_as_go_writes_it() {
     // Zero counters and empty maps are omitted; name and phase are not.
     let r = MetricResult { name: "m".into(), phase: Phase::Pending, ..MetricResult::default() };
     assert_eq!(to_go_json(&r).unwrap(), r#"{"name":"m","phase":"Pending"}"#);
-    let m = Measurement { phase: Phase::Running, started_at: Some(Time(0)), ..Measurement::default() };
+    let m = Measurement { phase: Phase::Running, started_at: Some(Time::from_unix(0)), ..Measurement::default() };
     assert_eq!(to_go_json(&m).unwrap(), r#"{"phase":"Running","startedAt":"1970-01-01T00:00:00Z"}"#);
     let full = MetricResult {
         name: "m".into(),
@@ -174,7 +174,7 @@ fn empty_status_is_written_as_go_writes_it() {
         successful: 1,
         consecutive_success: 1,
         dry_run: true,
-        metadata: BTreeMap::from([("b".to_owned(), "2".to_owned()), ("a".to_owned(), "1".to_owned())]),
+        metadata: BTreeMap::from([("b".to_owned(), "2".to_owned()), ("a".to_owned(), "1".to_owned())]).into(),
         ..MetricResult::default()
     };
     assert_eq!(
@@ -316,10 +316,10 @@ fn time_formats_and_parses_like_metav1() {
     assert_eq!(Time::parse_rfc3339("2026-01-01T00:00:00.999999999Z").unwrap(), t);
     assert_eq!(Time::parse_rfc3339("2026-01-01T02:30:00+02:30").unwrap(), t);
     assert_eq!(Time::parse_rfc3339("2025-12-31T19:00:00-05:00").unwrap(), t);
-    assert_eq!(Time(0).to_string(), "1970-01-01T00:00:00Z");
-    assert_eq!(Time(-1).to_string(), "1969-12-31T23:59:59Z");
-    assert_eq!(Time::parse_rfc3339("1969-12-31T23:59:59.5Z").unwrap(), Time(-1));
-    assert_eq!(Time(253_402_300_799).to_string(), "9999-12-31T23:59:59Z");
+    assert_eq!(Time::from_unix(0).to_string(), "1970-01-01T00:00:00Z");
+    assert_eq!(Time::from_unix(-1).to_string(), "1969-12-31T23:59:59Z");
+    assert_eq!(Time::parse_rfc3339("1969-12-31T23:59:59.5Z").unwrap(), Time::from_unix(-1));
+    assert_eq!(Time::from_unix(253_402_300_799).to_string(), "9999-12-31T23:59:59Z");
 
     // Go's errors.
     assert_eq!(
@@ -333,8 +333,23 @@ fn time_formats_and_parses_like_metav1() {
     let st = UNIX_EPOCH + Duration::new(1_767_225_600, 999_000_000);
     assert_eq!(Time::from_system(st), t);
     assert_eq!(t.to_system(), UNIX_EPOCH + Duration::from_secs(1_767_225_600));
-    assert_eq!(Time::from_system(UNIX_EPOCH - Duration::from_millis(500)), Time(-1));
-    assert_eq!(Time::from_system(UNIX_EPOCH - Duration::from_secs(2)), Time(-2));
-    assert_eq!(Time(-2).to_system(), UNIX_EPOCH - Duration::from_secs(2));
-    assert!(Time(1) > Time(0));
+    assert_eq!(Time::from_system(UNIX_EPOCH - Duration::from_millis(500)), Time::from_unix(-1));
+    assert_eq!(Time::from_system(UNIX_EPOCH - Duration::from_secs(2)), Time::from_unix(-2));
+    assert_eq!(Time::from_unix(-2).to_system(), UNIX_EPOCH - Duration::from_secs(2));
+    assert!(Time::from_unix(1) > Time::from_unix(0));
+}
+
+#[test]
+fn time_is_a_niche_so_optional_times_are_eight_bytes_and_ordering_is_by_seconds() {
+    assert_eq!(std::mem::size_of::<Option<Time>>(), 8);
+    let secs = [i64::MIN + 1, -2, -1, 0, 1, 1_767_225_600, i64::MAX];
+    for pair in secs.windows(2) {
+        assert!(Time::from_unix(pair[0]) < Time::from_unix(pair[1]), "{pair:?}");
+    }
+    for s in secs {
+        assert_eq!(Time::from_unix(s).unix(), s);
+    }
+    // The one unrepresentable second is clamped, never a panic.
+    assert_eq!(Time::from_unix(i64::MIN).unix(), i64::MIN + 1);
+    assert_eq!(Time::default(), Time::from_unix(0));
 }

@@ -445,7 +445,7 @@ fn record_measurement(
             run.status.metric_results.push(MetricResult {
                 phase: Phase::Running,
                 dry_run: dry_run.get(&outcome.metric).copied().unwrap_or(false),
-                metadata: outcome.provider_metadata.clone().unwrap_or_default(),
+                metadata: outcome.provider_metadata.clone().map(Into::into).unwrap_or_default(),
                 // Room for the history limit plus the one appended before trimming.
                 measurements: Vec::with_capacity(history_capacity),
                 name: outcome.metric.clone(),

@@ -25,6 +25,7 @@ mod meta;
 mod provider;
 mod source_map;
 mod status;
+mod string_map;
 mod time;
 mod yaml;
 
@@ -42,5 +43,6 @@ pub use provider::{
 };
 pub use source_map::{SourceMap, join_index, join_key, parent_path};
 pub use status::{AnalysisRunStatus, Measurement, MetricResult, RunSummary};
+pub use string_map::StringMap;
 pub use time::Time;
 pub use yaml::ValueStyle;

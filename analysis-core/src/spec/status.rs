@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::provider::is_false;
+use super::string_map::StringMap;
 use super::time::Time;
 use crate::phase::Phase;
 
@@ -127,8 +128,8 @@ pub struct MetricResult {
     #[serde(default, skip_serializing_if = "is_false")]
     pub dry_run: bool,
     /// `metadata` from the provider's `GetMetadata`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub metadata: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "StringMap::is_empty")]
+    pub metadata: StringMap,
     /// `consecutiveSuccess`.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub consecutive_success: i32,
