@@ -196,14 +196,28 @@ pub fn measure_with(
     m
 }
 
-/// A fingerprint of the run's and its metrics' phases, to notice a status change (after which
-/// Argo reconciles again at once) without allocating.
-fn phases(run: &AnalysisRun) -> (Option<Phase>, usize, u64) {
-    let mut h = 0u64;
-    for r in &run.status.metric_results {
-        h = h.wrapping_mul(8).wrapping_add(r.phase.rank() as u64 + 1);
+/// The run's and its metrics' phases, to notice a status change (after which Argo reconciles
+/// again at once).
+#[derive(PartialEq)]
+enum Phases {
+    /// Up to [`Phases::PACKED`] metric phases, three bits each: no allocation on the common path.
+    Packed(Option<Phase>, usize, u64),
+    /// More metrics than fit in a `u64`.
+    Listed(Option<Phase>, Vec<Phase>),
+}
+
+impl Phases {
+    /// How many metric phases a `u64` holds exactly (a phase is `rank() + 1`, in 1..=6).
+    const PACKED: usize = 21;
+
+    fn of(run: &AnalysisRun) -> Phases {
+        let results = &run.status.metric_results;
+        if results.len() > Phases::PACKED {
+            return Phases::Listed(run.status.phase, results.iter().map(|r| r.phase).collect());
+        }
+        let packed = results.iter().fold(0u64, |h, r| (h << 3) | (r.phase.rank() as u64 + 1));
+        Phases::Packed(run.status.phase, results.len(), packed)
     }
-    (run.status.phase, run.status.metric_results.len(), h)
 }
 
 /// The most reconciles one replay performs (a run measuring every second for a day is
@@ -282,7 +296,7 @@ fn step_with(
         Prepared::Completed { .. } | Prepared::Invalid(_) => return Step::Done(ReplayEnd::Completed),
         Prepared::Measure(tasks) => tasks,
     };
-    let before = phases(run);
+    let before = Phases::of(run);
     let mut outcomes = Vec::with_capacity(tasks.len());
     for task in &tasks {
         let metric = task.resolved(&driver.spec);
@@ -321,7 +335,7 @@ fn step_with(
     if run.status.phase.is_some_and(Phase::is_completed) {
         return Step::Done(ReplayEnd::Completed);
     }
-    if phases(run) != before {
+    if Phases::of(run) != before {
         return Step::Again;
     }
     match recorded.next_reconcile {
@@ -376,5 +390,22 @@ mod tests {
         assert_eq!(end, ReplayEnd::DataRanOut { metric: "m".into() });
         assert_eq!(at.duration_since(start()).unwrap().as_secs(), 20);
         assert_eq!(run.status.metric_results[0].error, 2);
+    }
+
+    #[test]
+    fn a_phase_change_is_noticed_in_any_metric_of_a_large_run() {
+        for metrics in [1, Phases::PACKED, Phases::PACKED + 1, 40] {
+            let mut run = AnalysisRun::default();
+            run.status.metric_results = (0..metrics)
+                .map(|i| crate::spec::MetricResult { name: format!("m{i}"), ..Default::default() })
+                .collect();
+            let before = Phases::of(&run);
+            for i in 0..metrics {
+                let mut changed = run.clone();
+                changed.status.metric_results[i].phase = Phase::Failed;
+                assert!(Phases::of(&changed) != before, "{metrics} metrics, metric {i}");
+            }
+            assert!(Phases::of(&run) == before);
+        }
     }
 }

@@ -20,6 +20,7 @@ use super::metric_rules::{self, limit_check};
 use super::schedule;
 use crate::phase::Phase;
 use crate::spec::{AnalysisRun, Measurement, Metric, MetricResult, RunSummary, Time};
+use crate::template::redact;
 
 /// Argo's default number of measurements kept per metric.
 pub const DEFAULT_MEASUREMENT_HISTORY_LIMIT: usize = 10;
@@ -436,7 +437,8 @@ fn record_measurement(
     secrets: &[String],
     now: Time,
 ) {
-    let index = match run.status.metric_results.iter().position(|r| r.name == outcome.metric) {
+    let TaskOutcome { metric, measurement: mut m, provider_metadata, via } = outcome;
+    let index = match run.status.metric_results.iter().position(|r| r.name == metric) {
         Some(i) => i,
         None => {
             if run.status.metric_results.capacity() == 0 {
@@ -444,19 +446,18 @@ fn record_measurement(
             }
             run.status.metric_results.push(MetricResult {
                 phase: Phase::Running,
-                dry_run: dry_run.get(&outcome.metric).copied().unwrap_or(false),
-                metadata: outcome.provider_metadata.clone().map(Into::into).unwrap_or_default(),
+                dry_run: dry_run.get(&metric).copied().unwrap_or(false),
+                metadata: provider_metadata.map(Into::into).unwrap_or_default(),
                 // Room for the history limit plus the one appended before trimming.
                 measurements: Vec::with_capacity(history_capacity),
-                name: outcome.metric.clone(),
+                name: metric,
                 ..MetricResult::default()
             });
             run.status.metric_results.len() - 1
         }
     };
     let result = &mut run.status.metric_results[index];
-    let mut m = outcome.measurement;
-    if outcome.via == Via::Terminate && matches!(m.phase, Phase::Successful | Phase::Inconclusive) {
+    if via == Via::Terminate && matches!(m.phase, Phase::Successful | Phase::Inconclusive) {
         m.message = "Metric Terminated".to_string();
     }
     if m.phase.is_completed() {
@@ -489,10 +490,10 @@ fn record_measurement(
             }
         }
     }
-    for s in secrets.iter().filter(|s| !s.is_empty()) {
-        m.message = m.message.replace(s.as_str(), "*****");
+    if !secrets.is_empty() {
+        m.message = redact(&m.message, secrets);
     }
-    if outcome.via != Via::Run && !result.measurements.is_empty() {
+    if via != Via::Run && !result.measurements.is_empty() {
         let last = result.measurements.len() - 1;
         result.measurements[last] = m;
     } else {

@@ -5,10 +5,7 @@
 //! keeps thousands of results, so that node dominated a run's memory.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
-use serde::de::{MapAccess, Visitor};
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A map from strings to strings, sorted by key, stored as a vector.
@@ -73,31 +70,14 @@ impl From<BTreeMap<String, String>> for StringMap {
 
 impl Serialize for StringMap {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
+        s.collect_map(self.iter())
     }
 }
 
 impl<'de> Deserialize<'de> for StringMap {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<StringMap, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = StringMap;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map of strings")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<StringMap, A::Error> {
-                let mut map = StringMap::new();
-                while let Some((k, v)) = access.next_entry::<String, String>()? {
-                    map.insert(k, v);
-                }
-                Ok(map)
-            }
-        }
-        d.deserialize_map(V)
+        // A later duplicate key wins, as in Go's encoding/json.
+        BTreeMap::<String, String>::deserialize(d).map(StringMap::from)
     }
 }
 
