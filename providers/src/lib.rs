@@ -17,8 +17,17 @@
 #![deny(missing_docs)]
 
 pub mod analyzer;
+pub mod answer;
+pub mod builtin;
+pub mod error;
+pub mod http;
 pub mod provider;
+pub mod record;
 
 pub use analyzer::{Analyzer, AnalyzerOptions, Clock, RunEvent, RunHandle};
+pub use answer::Answer;
 pub use augur_analysis_core::{Phase, Value};
+pub use builtin::BuiltinProviders;
+pub use error::{FetchError, FetchErrorKind};
 pub use provider::{Provider, ProviderError, ProviderFactory, RunContext};
+pub use record::{DataRecorder, Recorder};

@@ -1,0 +1,90 @@
+//! From a backend's answer to a measurement: the path every synchronous provider shares.
+//!
+//! A synchronous provider (Prometheus, Datadog, web, a plugin) fetches a result and Argo's
+//! code then applies the metric's conditions to it. Augur splits the two: the provider
+//! produces an [`Answer`] (a typed value or an error, in the vocabulary of `augur replay`'s
+//! DATA), and [`complete`] records it (for `--record`) and turns it into the measurement with
+//! exactly the code path `augur replay` uses, so a live run and its replay cannot disagree.
+
+use std::collections::BTreeMap;
+
+use augur_analysis_core::replay::{RecordedMeasurement, measure};
+use augur_analysis_core::spec::{Measurement, Metric};
+use augur_analysis_core::{ResultType, Value};
+
+use crate::provider::RunContext;
+use crate::record::Recorder;
+
+/// What a provider's backend answered for one measurement.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Answer {
+    /// How the provider types its results (`None`: inferred from the value).
+    pub result_type: Option<ResultType>,
+    /// The value or the error.
+    pub entry: RecordedMeasurement,
+    /// Measurement metadata the provider adds (Prometheus `warnings`, Datadog `groups`).
+    pub metadata: BTreeMap<String, String>,
+}
+
+impl Answer {
+    /// A result of type `result_type`.
+    pub fn value(result_type: ResultType, value: Value) -> Answer {
+        Answer {
+            result_type: Some(result_type),
+            entry: RecordedMeasurement { value: Some(value), ..Default::default() },
+            metadata: BTreeMap::new(),
+        }
+    }
+
+    /// A failure; its text becomes the Error measurement's message.
+    pub fn error(error: impl std::fmt::Display) -> Answer {
+        Answer {
+            entry: RecordedMeasurement { error: Some(error.to_string()), ..Default::default() },
+            ..Default::default()
+        }
+    }
+
+    /// Adds measurement metadata.
+    pub fn with_metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Answer {
+        self.metadata.insert(key.into(), value.into());
+        self
+    }
+}
+
+/// Records `answer` (when recording) and turns it into the completed measurement, stamped
+/// with `cx.now`: conditions applied to a value, an error as phase Error.
+pub fn complete(cx: &RunContext, metric: &Metric, answer: Answer, recorder: Option<&dyn Recorder>) -> Measurement {
+    if let Some(r) = recorder {
+        r.record(cx, &metric.name, answer.result_type, answer.entry.clone());
+    }
+    let mut m = measure(metric, answer.result_type, &answer.entry, cx.now);
+    m.metadata.extend(answer.metadata);
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use augur_analysis_core::Phase;
+    use augur_analysis_core::spec::AnalysisRun;
+
+    use super::*;
+    use crate::record::DataRecorder;
+
+    #[test]
+    fn a_value_is_judged_and_recorded() {
+        let metric = Metric { name: "rate".into(), success_condition: "result[0] > 0.9".into(), ..Default::default() };
+        let cx = RunContext::new(&AnalysisRun::default(), SystemTime::UNIX_EPOCH);
+        let rec = DataRecorder::default();
+        let answer =
+            Answer::value(ResultType::NumberList, Value::float_list(vec![0.95])).with_metadata("warnings", "\"w\"");
+        let m = complete(&cx, &metric, answer, Some(&rec));
+        assert_eq!((m.phase, m.value.as_str()), (Phase::Successful, "[0.95]"));
+        assert_eq!(m.metadata.get("warnings").map(String::as_str), Some("\"w\""));
+        assert_eq!(rec.data().metrics["rate"].measurements.len(), 1);
+
+        let m = complete(&cx, &metric, Answer::error("boom"), None);
+        assert_eq!((m.phase, m.message.as_str(), m.value.as_str()), (Phase::Error, "boom", ""));
+    }
+}

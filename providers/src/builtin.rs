@@ -1,0 +1,60 @@
+//! [`BuiltinProviders`]: the [`ProviderFactory`] that builds Augur's providers by the metric's
+//! provider field, in Argo's selection order (semantics §9.0).
+//!
+//! It owns what providers share across measurements — the HTTP clients (connection pools),
+//! the recorder for `--record` — and hands it to each provider it builds, so building a
+//! provider per measurement (as Argo does) costs no connection set-up.
+
+use std::sync::Arc;
+
+use augur_analysis_core::spec::Metric;
+
+use crate::error::FetchError;
+use crate::http::HttpClients;
+use crate::provider::{Provider, ProviderError, ProviderFactory, RunContext};
+use crate::record::Recorder;
+
+/// Builds the built-in provider a metric names.
+#[derive(Clone)]
+pub struct BuiltinProviders {
+    http: HttpClients,
+    recorder: Option<Arc<dyn Recorder>>,
+}
+
+impl std::fmt::Debug for BuiltinProviders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BuiltinProviders").field("recording", &self.recorder.is_some()).finish_non_exhaustive()
+    }
+}
+
+impl BuiltinProviders {
+    /// The factory with fresh HTTP clients (installs the TLS crypto provider).
+    pub fn new() -> Result<BuiltinProviders, FetchError> {
+        Ok(BuiltinProviders { http: HttpClients::new()?, recorder: None })
+    }
+
+    /// Records every provider answer with `recorder` (`augur run --record`).
+    pub fn with_recorder(mut self, recorder: Arc<dyn Recorder>) -> BuiltinProviders {
+        self.recorder = Some(recorder);
+        self
+    }
+
+    /// The shared HTTP clients.
+    pub fn http(&self) -> &HttpClients {
+        &self.http
+    }
+
+    /// The recorder, when recording.
+    pub fn recorder(&self) -> Option<&Arc<dyn Recorder>> {
+        self.recorder.as_ref()
+    }
+}
+
+impl ProviderFactory for BuiltinProviders {
+    fn new_provider(&self, _cx: &RunContext, metric: &Metric) -> Result<Arc<dyn Provider>, ProviderError> {
+        match metric.provider.type_name() {
+            None => Err(ProviderError::NoValidProvider { metric: metric.name.clone() }),
+            Some(other) => Err(ProviderError::Other(format!("the {other} provider is not supported by augur"))),
+        }
+    }
+}
