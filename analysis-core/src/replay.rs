@@ -142,6 +142,12 @@ pub fn render_value(v: &Value) -> String {
     }
 }
 
+/// `v` as Go's `json.Marshal` writes it (keys sorted, `<>&` escaped, floats in Go's JSON
+/// format); a value JSON cannot hold (NaN) is rendered as [`render_value`] does.
+pub fn render_json(v: &Value) -> String {
+    v.to_json().map(|j| crate::go::json::marshal(&j)).unwrap_or_else(|_| render_value(v))
+}
+
 /// The measurement a recorded answer produces for `metric` at `now`.
 pub fn measure(
     metric: &Metric,
@@ -184,7 +190,12 @@ pub fn measure_with(
             return m;
         }
     };
-    m.value = render_value(&typed);
+    m.value = match result_type {
+        // A `json` result is what a provider decoded from JSON and re-encodes for `value`, as
+        // Argo's web provider does with `json.Marshal` (`"ok"` keeps its quotes).
+        Some(ResultType::Json) => render_json(&typed),
+        _ => render_value(&typed),
+    };
     match conditions.evaluate(&typed, now) {
         Ok(phase) => m.phase = phase,
         Err(e) => {
@@ -356,6 +367,18 @@ mod tests {
 
     fn data(yaml: &str) -> ReplayData {
         serde_saphyr::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn json_results_are_rendered_as_go_json() {
+        let metric = Metric { name: "m".into(), success_condition: "result == 'ok'".into(), ..Default::default() };
+        let entry = |v: Value| RecordedMeasurement { value: Some(v), ..Default::default() };
+        let m = measure(&metric, Some(ResultType::Json), &entry(Value::string("ok")), SystemTime::UNIX_EPOCH);
+        assert_eq!((m.phase, m.value.as_str()), (Phase::Successful, "\"ok\""));
+        let m = measure(&metric, Some(ResultType::String), &entry(Value::string("ok")), SystemTime::UNIX_EPOCH);
+        assert_eq!(m.value, "ok");
+        assert_eq!(render_json(&Value::Float(1e21)), "1e+21");
+        assert_eq!(render_json(&Value::string("<&>")), "\"\\u003c\\u0026\\u003e\"");
     }
 
     fn start() -> SystemTime {

@@ -53,6 +53,9 @@ impl BuiltinProviders {
 impl ProviderFactory for BuiltinProviders {
     fn new_provider(&self, _cx: &RunContext, metric: &Metric) -> Result<Arc<dyn Provider>, ProviderError> {
         match metric.provider.type_name() {
+            Some(crate::web::PROVIDER_TYPE) => {
+                Ok(Arc::new(crate::web::WebProvider::new(metric, &self.http, self.recorder.clone())?))
+            }
             None => Err(ProviderError::NoValidProvider { metric: metric.name.clone() }),
             Some(other) => Err(ProviderError::Other(format!("the {other} provider is not supported by augur"))),
         }

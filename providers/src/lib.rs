@@ -20,9 +20,11 @@ pub mod analyzer;
 pub mod answer;
 pub mod builtin;
 pub mod error;
+pub mod form;
 pub mod http;
 pub mod provider;
 pub mod record;
+pub mod web;
 
 pub use analyzer::{Analyzer, AnalyzerOptions, Clock, RunEvent, RunHandle};
 pub use answer::Answer;

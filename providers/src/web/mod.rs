@@ -1,0 +1,117 @@
+//! The web provider (Argo's `webmetric`, semantics §9.3): one HTTP request per measurement,
+//! whose JSON answer, narrowed by `jsonPath`, is the result.
+//!
+//! * [`WebProvider::new`] checks what Argo checks when it builds the provider (the `jsonPath`
+//!   template, an incomplete `authentication.oauth2`).
+//! * [`request`] builds the request: method, URL, headers with "set" semantics, `body` or
+//!   `jsonBody`, the client timeout (`timeoutSeconds`, 10 s when ≤ 0) covering the whole
+//!   exchange, and an OAuth2 client-credentials token when configured ([`oauth2`]).
+//! * [`response`] turns the answer into an [`Answer`]: a status outside 2xx is an error, a body
+//!   that is not one JSON document is the result as a string, otherwise the first value the
+//!   `jsonPath` selects ([`jsonpath`]).
+//!
+//! The answer goes through [`complete`], so conditions are applied exactly as `augur replay`
+//! applies them. Failures are [`FetchError`]s: Argo's text plus the method and URL (without
+//! user-info); header values (tokens) never appear in a message.
+
+pub mod jsonpath;
+mod oauth2;
+mod request;
+mod response;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use augur_analysis_core::spec::{Measurement, Metric, WebMetric};
+
+use self::jsonpath::JsonPathTemplate;
+use crate::answer::{Answer, complete};
+use crate::error::{FetchError, FetchErrorKind};
+use crate::http::HttpClients;
+use crate::provider::{Provider, ProviderError, RunContext};
+use crate::record::Recorder;
+
+/// Argo's provider type name.
+pub const PROVIDER_TYPE: &str = "Web";
+
+/// The largest response body read (Argo reads without limit; a body this large is a
+/// misconfigured endpoint, and holding it would risk the process).
+pub const MAX_BODY_BYTES: usize = 64 << 20;
+
+/// A web provider for one metric.
+pub struct WebProvider {
+    config: WebMetric,
+    json_path: JsonPathTemplate,
+    client: reqwest::Client,
+    recorder: Option<Arc<dyn Recorder>>,
+}
+
+impl std::fmt::Debug for WebProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The configuration may hold secrets (headers, OAuth2 client secret).
+        f.debug_struct("WebProvider").field("url", &self.config.url).finish_non_exhaustive()
+    }
+}
+
+impl WebProvider {
+    /// Builds the provider for `metric` (which must have a `web` provider), as Argo's
+    /// `NewWebMetricHttpClient` and `NewWebMetricJsonParser` do.
+    pub fn new(
+        metric: &Metric,
+        http: &HttpClients,
+        recorder: Option<Arc<dyn Recorder>>,
+    ) -> Result<WebProvider, ProviderError> {
+        let config = metric
+            .provider
+            .web
+            .as_deref()
+            .cloned()
+            .ok_or_else(|| ProviderError::NoValidProvider { metric: metric.name.clone() })?;
+        validate(&config).map_err(|e| ProviderError::Other(e.to_string()))?;
+        let path = config.json_path_or_default();
+        let json_path = JsonPathTemplate::parse(path).map_err(|e| {
+            ProviderError::Other(
+                FetchError::new(FetchErrorKind::Config, e.to_string(), format!("jsonPath {path:?}")).to_string(),
+            )
+        })?;
+        Ok(WebProvider { client: http.client(config.insecure).clone(), config, json_path, recorder })
+    }
+
+    /// The client timeout (`timeoutSeconds`, 10 s when ≤ 0).
+    fn timeout(&self) -> Duration {
+        Duration::from_secs(self.config.timeout_seconds_or_default().unsigned_abs())
+    }
+
+    async fn answer(&self) -> Answer {
+        match request::send(&self.client, &self.config, self.timeout()).await {
+            Ok(sent) => response::answer(sent, &self.json_path).await,
+            Err(e) => Answer::error(e),
+        }
+    }
+}
+
+/// Argo's construction-time checks that do not depend on the request.
+pub fn validate(config: &WebMetric) -> Result<(), FetchError> {
+    let oauth = &config.authentication.oauth2;
+    if !oauth.token_url.is_empty() && (oauth.client_id.is_empty() || oauth.client_secret.is_empty()) {
+        return Err(FetchError::new(
+            FetchErrorKind::Config,
+            "missing mandatory parameter in metric for OAuth2 setup",
+            "authentication.oauth2 needs clientId and clientSecret with tokenUrl",
+        ));
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Provider for WebProvider {
+    fn type_name(&self) -> &str {
+        PROVIDER_TYPE
+    }
+
+    async fn run(&self, cx: &RunContext, metric: &Metric) -> Measurement {
+        let answer = self.answer().await;
+        complete(cx, metric, answer, self.recorder.as_deref())
+    }
+}
