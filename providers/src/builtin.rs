@@ -8,7 +8,9 @@
 use std::sync::Arc;
 
 use augur_analysis_core::spec::Metric;
+use augur_analysis_core::template::SecretResolver;
 
+use crate::datadog::{DatadogContext, DatadogProvider, Environment, ProcessEnvironment, RetryPolicy};
 use crate::error::FetchError;
 use crate::http::HttpClients;
 use crate::provider::{Provider, ProviderError, ProviderFactory, RunContext};
@@ -19,18 +21,50 @@ use crate::record::Recorder;
 pub struct BuiltinProviders {
     http: HttpClients,
     recorder: Option<Arc<dyn Recorder>>,
+    secrets: Option<Arc<dyn SecretResolver + Send + Sync>>,
+    env: Arc<dyn Environment>,
+    datadog_retry: RetryPolicy,
 }
 
 impl std::fmt::Debug for BuiltinProviders {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BuiltinProviders").field("recording", &self.recorder.is_some()).finish_non_exhaustive()
+        f.debug_struct("BuiltinProviders")
+            .field("recording", &self.recorder.is_some())
+            .field("secrets", &self.secrets.is_some())
+            .field("datadog_retry", &self.datadog_retry)
+            .finish_non_exhaustive()
     }
 }
 
 impl BuiltinProviders {
     /// The factory with fresh HTTP clients (installs the TLS crypto provider).
     pub fn new() -> Result<BuiltinProviders, FetchError> {
-        Ok(BuiltinProviders { http: HttpClients::new()?, recorder: None })
+        Ok(BuiltinProviders {
+            http: HttpClients::new()?,
+            recorder: None,
+            secrets: None,
+            env: Arc::new(ProcessEnvironment),
+            datadog_retry: RetryPolicy::default(),
+        })
+    }
+
+    /// Reads Kubernetes Secrets (Datadog credentials) with `secrets`. Without it, Secret
+    /// lookups find nothing.
+    pub fn with_secrets(mut self, secrets: Arc<dyn SecretResolver + Send + Sync>) -> BuiltinProviders {
+        self.secrets = Some(secrets);
+        self
+    }
+
+    /// Reads environment variables (`DD_API_KEY`, ...) from `env` instead of the process.
+    pub fn with_environment(mut self, env: Arc<dyn Environment>) -> BuiltinProviders {
+        self.env = env;
+        self
+    }
+
+    /// The Datadog provider's 429 policy (default: 3 attempts, 10 s of waiting).
+    pub fn with_datadog_retry(mut self, policy: RetryPolicy) -> BuiltinProviders {
+        self.datadog_retry = policy;
+        self
     }
 
     /// Records every provider answer with `recorder` (`augur run --record`).
@@ -51,8 +85,18 @@ impl BuiltinProviders {
 }
 
 impl ProviderFactory for BuiltinProviders {
-    fn new_provider(&self, _cx: &RunContext, metric: &Metric) -> Result<Arc<dyn Provider>, ProviderError> {
+    fn new_provider(&self, cx: &RunContext, metric: &Metric) -> Result<Arc<dyn Provider>, ProviderError> {
         match metric.provider.type_name() {
+            Some(crate::datadog::PROVIDER_TYPE) => {
+                let ctx = DatadogContext {
+                    http: &self.http,
+                    secrets: self.secrets.as_deref(),
+                    env: &*self.env,
+                    retry: self.datadog_retry,
+                    recorder: self.recorder.clone(),
+                };
+                Ok(Arc::new(DatadogProvider::new(cx, metric, ctx)?))
+            }
             Some(crate::web::PROVIDER_TYPE) => {
                 Ok(Arc::new(crate::web::WebProvider::new(metric, &self.http, self.recorder.clone())?))
             }

@@ -18,7 +18,9 @@
 
 pub mod analyzer;
 pub mod answer;
+pub mod body;
 pub mod builtin;
+pub mod datadog;
 pub mod error;
 pub mod form;
 pub mod http;

@@ -35,10 +35,6 @@ use crate::record::Recorder;
 /// Argo's provider type name.
 pub const PROVIDER_TYPE: &str = "Web";
 
-/// The largest response body read (Argo reads without limit; a body this large is a
-/// misconfigured endpoint, and holding it would risk the process).
-pub const MAX_BODY_BYTES: usize = 64 << 20;
-
 /// A web provider for one metric.
 pub struct WebProvider {
     config: WebMetric,

@@ -3,16 +3,16 @@
 use augur_analysis_core::go::json_decode;
 use augur_analysis_core::{ResultType, Value};
 
-use super::MAX_BODY_BYTES;
 use super::jsonpath::JsonPathTemplate;
 use super::request::Sent;
 use crate::answer::Answer;
+use crate::body::read_limited;
 use crate::error::{FetchError, FetchErrorKind};
 
 /// The answer for a response: an error for a status outside 2xx, the body as a string when it
 /// is not one JSON document, otherwise the first value `path` selects.
 pub(super) async fn answer(sent: Sent, path: &JsonPathTemplate) -> Answer {
-    let Sent { mut response, target } = sent;
+    let Sent { response, target } = sent;
     let status = response.status().as_u16();
     if !(200..300).contains(&status) {
         return Answer::error(FetchError::new(
@@ -21,27 +21,10 @@ pub(super) async fn answer(sent: Sent, path: &JsonPathTemplate) -> Answer {
             target,
         ));
     }
-    let mut body = Vec::new();
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                if body.len() + chunk.len() > MAX_BODY_BYTES {
-                    return Answer::error(FetchError::new(
-                        FetchErrorKind::Decode,
-                        format!("response body is larger than {} MiB", MAX_BODY_BYTES >> 20),
-                        target,
-                    ));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(None) => break,
-            Err(e) => {
-                let mut e = FetchError::from_transport(e, target);
-                e.message = format!("Received no bytes in response: {}", e.message);
-                return Answer::error(e);
-            }
-        }
-    }
+    let body = match read_limited(response, &target).await {
+        Ok(body) => body,
+        Err(e) => return Answer::error(e),
+    };
     select(&body, path, &target)
 }
 
