@@ -328,5 +328,28 @@ fn lint_metric(sink: &mut Sink<'_>, path: &str, i: usize, m: &Metric, spec: &Ana
             "timeout: 0 gives every query an already-expired deadline, so every measurement is an Error (omit it for the 30 s default)",
         );
     }
+    lint_provider_config(sink, &at("provider"), &prefix, m);
     conditions::lint_conditions(sink, path, m, spec);
+}
+
+/// The configuration errors Argo's Datadog and web providers report when they are built
+/// (every measurement would be an Error), unless placeholders make them unknowable here.
+fn lint_provider_config(sink: &mut Sink<'_>, path: &str, prefix: &str, m: &Metric) {
+    if let Some(dd) = &m.provider.datadog
+        && !has_placeholders(&**dd)
+        && let Err(e) = dd.check()
+    {
+        sink.error(&join_key(path, "datadog"), format!("{prefix}{e}"));
+    }
+    if let Some(web) = &m.provider.web
+        && !has_placeholders(&web.authentication)
+        && let Err(e) = web.check()
+    {
+        sink.error(&join_key(path, "web.authentication.oauth2"), format!("{prefix}{e}"));
+    }
+}
+
+/// Whether any string in `v` holds a placeholder (its checks then wait for the run).
+fn has_placeholders<T: serde::Serialize>(v: &T) -> bool {
+    serde_json::to_string(v).is_ok_and(|j| j.contains("{{"))
 }

@@ -190,4 +190,54 @@ mod tests {
         );
         assert!(d.iter().any(|m| m.contains("warning") && m.contains("can never fail")), "{d:#?}");
     }
+
+    #[test]
+    fn provider_configuration_errors() {
+        let y = format!(
+            "{HEADER}  args:
+  - name: v
+  metrics:
+  - name: a
+    provider:
+      datadog:
+        apiVersion: v3
+        query: q
+  - name: b
+    provider:
+      datadog:
+        queries:
+          x: q1
+          y: q2
+        apiVersion: v2
+  - name: c
+    provider:
+      datadog:
+        query: q
+        apiVersion: '{{{{args.v}}}}'
+  - name: d
+    provider:
+      web:
+        url: http://x
+        authentication:
+          oauth2:
+            tokenUrl: http://idp/token
+"
+        );
+        let d = lint(&y);
+        assert!(
+            d.iter().any(|m| m.contains(
+                "t.yaml:11:7: error: spec.metrics[0].provider.datadog: metrics[0]: Unsupported value: \"v3\""
+            )),
+            "{d:#?}"
+        );
+        assert!(
+            d.iter().any(|m| m.contains("metrics[1]: When multiple queries are provided you must include a formula.")),
+            "{d:#?}"
+        );
+        assert!(!d.iter().any(|m| m.contains("metrics[2].provider")), "{d:#?}");
+        assert!(
+            d.iter().any(|m| m.contains("metrics[3]: missing mandatory parameter in metric for OAuth2 setup")),
+            "{d:#?}"
+        );
+    }
 }

@@ -23,6 +23,7 @@ mod json;
 mod load;
 mod meta;
 mod provider;
+mod provider_checks;
 mod source_map;
 mod status;
 mod string_map;
@@ -41,6 +42,7 @@ pub use provider::{
     Authentication, BasicAuthConfig, DatadogMetric, JobMetric, MetricProvider, OAuth2Config, PrometheusMetric,
     PrometheusRangeQueryArgs, SecretRef, Sigv4Config, WebMetric, WebMetricHeader,
 };
+pub use provider_checks::{AGGREGATORS, DATADOG_API_VERSIONS};
 pub use source_map::{SourceMap, join_index, join_key, parent_path};
 pub use status::{AnalysisRunStatus, Measurement, MetricResult, RunSummary};
 pub use string_map::StringMap;

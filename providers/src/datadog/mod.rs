@@ -5,7 +5,8 @@
 //! * [`credentials`]: where the API and application keys come from (a Secret named by
 //!   `secretRef`, or the environment, then the `datadog` Secret), exactly as Argo's code
 //!   looks (not as its documentation says).
-//! * [`validate`]: Argo's construction checks of the metric, plus the CRD's enums.
+//! * Argo's construction checks of the metric, plus the CRD's enums, are
+//!   [`DatadogMetric::check`] in analysis-core, shared with `augur lint`.
 //! * [`request`] and [`response`]: the request Argo sends and how its answer is read.
 //! * [`rate_limit`]: a `429` is retried within the measurement after the advised wait,
 //!   within a bounded number of attempts and a bounded total wait.
@@ -19,7 +20,6 @@ pub mod credentials;
 pub mod rate_limit;
 mod request;
 mod response;
-pub mod validate;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -102,7 +102,7 @@ impl DatadogProvider {
                 .to_string(),
             )
         };
-        validate::validate(&config).map_err(invalid)?;
+        config.check().map_err(invalid)?;
         let timeout_ns = parse_duration(config.request_timeout_or_default()).map_err(invalid)?;
         let timeout = Duration::from_nanos(u64::try_from(timeout_ns).unwrap_or(0));
         Ok(DatadogProvider {

@@ -64,7 +64,16 @@ impl WebProvider {
             .as_deref()
             .cloned()
             .ok_or_else(|| ProviderError::NoValidProvider { metric: metric.name.clone() })?;
-        validate(&config).map_err(|e| ProviderError::Other(e.to_string()))?;
+        config.check().map_err(|e| {
+            ProviderError::Other(
+                FetchError::new(
+                    FetchErrorKind::Config,
+                    e,
+                    "authentication.oauth2 needs clientId and clientSecret with tokenUrl",
+                )
+                .to_string(),
+            )
+        })?;
         let path = config.json_path_or_default();
         let json_path = JsonPathTemplate::parse(path).map_err(|e| {
             ProviderError::Other(
@@ -85,19 +94,6 @@ impl WebProvider {
             Err(e) => Answer::error(e),
         }
     }
-}
-
-/// Argo's construction-time checks that do not depend on the request.
-pub fn validate(config: &WebMetric) -> Result<(), FetchError> {
-    let oauth = &config.authentication.oauth2;
-    if !oauth.token_url.is_empty() && (oauth.client_id.is_empty() || oauth.client_secret.is_empty()) {
-        return Err(FetchError::new(
-            FetchErrorKind::Config,
-            "missing mandatory parameter in metric for OAuth2 setup",
-            "authentication.oauth2 needs clientId and clientSecret with tokenUrl",
-        ));
-    }
-    Ok(())
 }
 
 #[async_trait]

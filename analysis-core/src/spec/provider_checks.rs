@@ -1,20 +1,41 @@
-//! The Datadog metric checks Argo makes when it builds the provider
-//! (`validateIncomingProps`), plus the CRD's enum checks (`apiVersion`, `aggregator`) that the
-//! Kubernetes API server would apply to the template before Argo ever saw it.
+//! The configuration checks Argo's built-in providers make when they are built, shared by
+//! the providers (an Error measurement) and `augur lint` (an error before the template is
+//! applied).
+//!
+//! * Datadog: `validateIncomingProps`, plus the CRD's enums (`apiVersion`, `aggregator`),
+//!   which the Kubernetes API server applies before Argo ever sees a template.
+//! * Web: `NewWebMetricHttpClient`'s OAuth2 check.
 
-use augur_analysis_core::go::duration::parse_duration;
-use augur_analysis_core::spec::DatadogMetric;
+use super::provider::{DatadogMetric, WebMetric};
+use crate::go::duration::parse_duration;
 
-/// The `apiVersion` values the CRD allows.
-pub const API_VERSIONS: [&str; 2] = ["v1", "v2"];
+/// The Datadog `apiVersion` values the CRD allows.
+pub const DATADOG_API_VERSIONS: [&str; 2] = ["v1", "v2"];
 
-/// The `aggregator` values the CRD allows.
+/// The Datadog `aggregator` values the CRD allows.
 pub const AGGREGATORS: [&str; 9] = ["avg", "min", "max", "sum", "last", "percentile", "mean", "l2norm", "area"];
 
-/// Argo's construction errors for `dd` (with the CRD defaults applied), in Argo's order.
-pub fn validate(dd: &DatadogMetric) -> Result<(), String> {
+impl WebMetric {
+    /// Argo's construction error for an incomplete `authentication.oauth2`.
+    pub fn check(&self) -> Result<(), String> {
+        let oauth = &self.authentication.oauth2;
+        if !oauth.token_url.is_empty() && (oauth.client_id.is_empty() || oauth.client_secret.is_empty()) {
+            return Err("missing mandatory parameter in metric for OAuth2 setup".into());
+        }
+        Ok(())
+    }
+}
+
+impl DatadogMetric {
+    /// Argo's construction errors (with the CRD defaults applied), in Argo's order.
+    pub fn check(&self) -> Result<(), String> {
+        validate(self)
+    }
+}
+
+fn validate(dd: &DatadogMetric) -> Result<(), String> {
     let version = dd.api_version_or_default();
-    if !API_VERSIONS.contains(&version) {
+    if !DATADOG_API_VERSIONS.contains(&version) {
         return Err(format!("Unsupported value: {version:?}: supported values: \"v1\", \"v2\" (datadog.apiVersion)"));
     }
     if !dd.aggregator.is_empty() && !AGGREGATORS.contains(&dd.aggregator.as_str()) {
@@ -69,8 +90,8 @@ mod tests {
 
     #[test]
     fn argo_checks() {
-        let err = |j| validate(&dd(j)).unwrap_err();
-        assert!(validate(&dd(serde_json::json!({"query": "q"}))).is_ok());
+        let err = |j| dd(j).check().unwrap_err();
+        assert!(dd(serde_json::json!({"query": "q"})).check().is_ok());
         assert!(err(serde_json::json!({})).starts_with("Must have either a query or queries."));
         assert!(
             err(serde_json::json!({"query": "q", "queries": {"a": "b"}, "apiVersion": "v2"}))
@@ -110,6 +131,17 @@ mod tests {
             api_version: "v2".into(),
             ..Default::default()
         };
-        assert!(validate(&ok).is_ok());
+        assert!(ok.check().is_ok());
+    }
+
+    #[test]
+    fn web_oauth2() {
+        let mut web = WebMetric::default();
+        assert!(web.check().is_ok());
+        web.authentication.oauth2.token_url = "https://idp/token".into();
+        assert_eq!(web.check().unwrap_err(), "missing mandatory parameter in metric for OAuth2 setup");
+        web.authentication.oauth2.client_id = "id".into();
+        web.authentication.oauth2.client_secret = "s".into();
+        assert!(web.check().is_ok());
     }
 }
