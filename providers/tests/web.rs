@@ -282,3 +282,66 @@ async fn credentials_never_appear_in_output() {
     }
     assert!(outputs[1].contains(&format!("(GET http://{}/500)", s.addr)), "{}", outputs[1]);
 }
+
+/// A run of one web metric whose `Authorization` header and URL carry a secret argument.
+fn run_of(name: &str, url: &str) -> AnalysisRun {
+    serde_json::from_value(json!({
+        "metadata": {"name": name, "namespace": "ns"},
+        "spec": {
+            "args": [{"name": "token", "valueFrom": {"secretKeyRef": {"name": "creds", "key": "token"}}}],
+            "metrics": [{"name": "web", "successCondition": "result == true", "provider": {"web": {
+                "url": url, "jsonPath": "{.ok}", "timeoutSeconds": 5,
+                "headers": [{"key": "Authorization", "value": "Bearer {{args.token}}"}]}}}]
+        }
+    }))
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analyzer_runs_web_metrics_and_a_slow_backend_blocks_no_other_run() {
+    use augur_analysis_core::template::StaticSecrets;
+    use augur_providers::{Analyzer, AnalyzerOptions};
+
+    const SECRET: &str = "s3cr3t-arg-t0ken";
+    let s = Server::start(|req| match req.path() {
+        "/slow" => Reply::json(json!({"ok": true})).delayed(Duration::from_secs(3)),
+        "/bearer" if req.header("authorization") == Some("Bearer s3cr3t-arg-t0ken") => Reply::json(json!({"ok": true})),
+        _ => Reply::new(500, ""),
+    })
+    .await;
+    let secrets = Arc::new(StaticSecrets::new().with("ns", "creds", "token", SECRET));
+    let factory = Arc::new(BuiltinProviders::new().unwrap());
+    // One Web call at a time would serialise the runs; the limit is per provider type.
+    let analyzer = Analyzer::new(factory, secrets, AnalyzerOptions::default().with_concurrency_limit("Web", 8));
+
+    let started = Instant::now();
+    let slow = analyzer.start(run_of("slow", &s.url("/slow")));
+    let fast = analyzer.start(run_of("fast", &s.url("/bearer")));
+    let failing = analyzer.start(run_of("failing", &format!("{}?token={{{{args.token}}}}", s.url("/500"))));
+    let fast = tokio::time::timeout(Duration::from_secs(2), fast.wait()).await.expect("the fast run waits for nobody");
+    assert_eq!(fast.status.phase, Some(Phase::Successful), "{:?}", fast.status);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let failing = tokio::time::timeout(Duration::from_secs(30), async {
+        // An Error measurement is retried after 10 s; the first one is enough here.
+        let mut status = failing.status();
+        loop {
+            let run = status.borrow_and_update().clone();
+            if run.status.metric_results.first().is_some_and(|r| !r.measurements.is_empty()) {
+                failing.terminate();
+                return run;
+            }
+            status.changed().await.unwrap();
+        }
+    })
+    .await
+    .expect("a measurement within the bound");
+    let message = &failing.status.metric_results[0].measurements[0].message;
+    assert!(message.starts_with("received non 2xx response code: 500 (GET http://127.0.0.1:"), "{message}");
+    assert!(message.contains("token=*****"), "{message}");
+    let slow = tokio::time::timeout(Duration::from_secs(10), slow.wait()).await.expect("slow run ends");
+    assert_eq!(slow.status.phase, Some(Phase::Successful), "{:?}", slow.status);
+    for run in [&fast, &failing, &slow] {
+        let text = serde_json::to_string(run).unwrap();
+        assert!(!text.contains(SECRET), "{text}");
+    }
+}
