@@ -11,8 +11,17 @@
 //!   concurrently with per-provider-type concurrency limits, a per-call timeout and panic
 //!   isolation; exact under `tokio::time::pause()`.
 //!
-//! The built-in providers (Prometheus, Datadog, web, Kubernetes Job) and the host for
-//! sandboxed WebAssembly provider plugins are being built on this contract.
+//! * [`answer`]: the path every synchronous provider shares: a backend's answer becomes an
+//!   [`Answer`] (a typed value or an error), recorded for `--record` and judged by exactly the
+//!   code `augur replay` uses. [`error`] is the one error taxonomy ([`FetchError`]: Argo's
+//!   text plus the query or URL, never a credential).
+//! * [`web`]: the web provider (HTTP + Kubernetes JSONPath templates).
+//! * [`datadog`]: the Datadog provider (API v1 and v2), its credential lookup and 429 policy.
+//! * [`builtin`]: [`BuiltinProviders`], the factory that builds them with shared HTTP
+//!   clients ([`http`]), Secrets and the environment.
+//!
+//! The Prometheus and Kubernetes Job providers and the host for sandboxed WebAssembly
+//! provider plugins are being built on the same contract.
 
 #![deny(missing_docs)]
 

@@ -7,7 +7,7 @@
 //!   looks (not as its documentation says).
 //! * Argo's construction checks of the metric, plus the CRD's enums, are
 //!   [`DatadogMetric::check`] in analysis-core, shared with `augur lint`.
-//! * [`request`] and [`response`]: the request Argo sends and how its answer is read.
+//! * `request` and `response`: the request Argo sends and how its answer is read.
 //! * [`rate_limit`]: a `429` is retried within the measurement after the advised wait,
 //!   within a bounded number of attempts and a bounded total wait.
 //!

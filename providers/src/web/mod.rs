@@ -3,10 +3,10 @@
 //!
 //! * [`WebProvider::new`] checks what Argo checks when it builds the provider (the `jsonPath`
 //!   template, an incomplete `authentication.oauth2`).
-//! * [`request`] builds the request: method, URL, headers with "set" semantics, `body` or
+//! * `request` builds the request: method, URL, headers with "set" semantics, `body` or
 //!   `jsonBody`, the client timeout (`timeoutSeconds`, 10 s when ≤ 0) covering the whole
-//!   exchange, and an OAuth2 client-credentials token when configured ([`oauth2`]).
-//! * [`response`] turns the answer into an [`Answer`]: a status outside 2xx is an error, a body
+//!   exchange, and an OAuth2 client-credentials token when configured (`oauth2`).
+//! * `response` turns the answer into an [`Answer`]: a status outside 2xx is an error, a body
 //!   that is not one JSON document is the result as a string, otherwise the first value the
 //!   `jsonPath` selects ([`jsonpath`]).
 //!

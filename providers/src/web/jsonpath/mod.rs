@@ -6,8 +6,8 @@
 //! RFC 9535 query, and its steps fail where RFC queries select nothing: a field that no input
 //! has is `<name> is not found`, an index past the end is `array index out of bounds`. Argo
 //! reports those as `Could not find JSONPath in body: <error>`, so the adapter parses the
-//! template itself ([`parse`]), walks field, index, slice, wildcard and recursive-descent steps
-//! with client-go's rules ([`eval`]), and hands each filter (`[?(@.v > 4)]`) and union
+//! template itself (`parse`), walks field, index, slice, wildcard and recursive-descent steps
+//! with client-go's rules (`eval`), and hands each filter (`[?(@.v > 4)]`) and union
 //! (`['a','b']`, `[0,2]`) to jsonpath-rust, compiled once when the provider is built.
 //!
 //! Argo keeps only the **first** value the template produces (text before the first action
@@ -89,6 +89,11 @@ mod tests {
         assert_eq!(first("{$.data['a-b']}", &d).unwrap(), Some(json!("dash")));
         assert_eq!(first("{.items[2,0].name}", &d).unwrap(), Some(json!("z")));
         assert_eq!(first("{.data.nil}", &d).unwrap(), Some(Value::Null));
+        assert_eq!(first("{.items[?(@.v>4)].name}", &d).unwrap(), Some(json!("y")));
+        assert_eq!(first("{.key[?(@.key2)].key2.value}", &d).unwrap(), Some(json!("1")));
+        assert_eq!(first("{.items[?(@.v >= 5 && @.name != 'y')].name}", &d).unwrap(), Some(json!("z")));
+        assert_eq!(first("{.data.*}", &d).unwrap(), Some(json!("dash")));
+        assert_eq!(first("{.items[*]['name']}", &d).unwrap(), Some(json!("x")));
         // Text before the first action is the first value (Argo keeps only the first).
         assert_eq!(first("rate is {.data.rate}", &d).unwrap(), Some(json!("rate is ")));
         assert_eq!(first("{.data.rate} is the rate", &d).unwrap(), Some(json!(0.99)));
