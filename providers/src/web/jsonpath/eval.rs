@@ -9,18 +9,41 @@ use serde_json::Value;
 
 use super::parse::{Node, Param, Step};
 
+/// JSON `null`: the document a range body is evaluated on when the range selects nothing.
+static NULL: Value = Value::Null;
+
 /// The values one top-level node produces from `doc`.
-pub(super) fn node<'a>(node: &'a Node, doc: &'a Value) -> Result<Vec<&'a Value>, String> {
-    match node {
+pub(super) fn node<'a>(n: &'a Node, doc: &'a Value) -> Result<Vec<&'a Value>, String> {
+    match n {
         Node::Text(text) => Ok(vec![text]),
-        Node::Action(steps) => {
-            let mut current = vec![doc];
-            for s in steps {
-                current = step(s, current)?;
+        Node::Action(steps) => action(steps, doc),
+        Node::Range(steps, body) => {
+            let values = action(steps, doc)?;
+            if values.is_empty() {
+                // client-go evaluates the body on nil when the range selects nothing, so its
+                // errors are reported then too.
+                for b in body {
+                    node(b, &NULL)?;
+                }
+                return Ok(Vec::new());
             }
-            Ok(current)
+            let mut out = Vec::new();
+            for d in values {
+                for b in body {
+                    out.extend(node(b, d)?);
+                }
+            }
+            Ok(out)
         }
     }
+}
+
+fn action<'a>(steps: &'a [Step], doc: &'a Value) -> Result<Vec<&'a Value>, String> {
+    let mut current = vec![doc];
+    for s in steps {
+        current = step(s, current)?;
+    }
+    Ok(current)
 }
 
 fn step<'a>(step: &'a Step, input: Vec<&'a Value>) -> Result<Vec<&'a Value>, String> {
@@ -47,6 +70,7 @@ fn step<'a>(step: &'a Step, input: Vec<&'a Value>) -> Result<Vec<&'a Value>, Str
             Ok(out)
         }
         Step::Literal(value) => Ok(vec![value; input.len()]),
+        Step::Identifier(name) if name == "end" => Err("not in range, nothing to end".into()),
         Step::Identifier(name) => Err(format!("unrecognized identifier {name}")),
     }
 }

@@ -11,9 +11,8 @@
 //! (`['a','b']`, `[0,2]`) to jsonpath-rust, compiled once when the provider is built.
 //!
 //! Argo keeps only the **first** value the template produces (text before the first action
-//! counts as a value); [`JsonPathTemplate::first`] returns exactly that. `{range}`/`{end}`
-//! are rejected when the provider is built (Argo accepts them; no template in the wild was
-//! found to use them with the web provider).
+//! counts as a value); [`JsonPathTemplate::first`] returns exactly that, `{range}…{end}`
+//! included.
 
 mod eval;
 mod parse;
@@ -121,6 +120,20 @@ mod tests {
     }
 
     #[test]
+    fn ranges() {
+        let d = doc();
+        assert_eq!(first("{range .items[*]}{.name}{end}", &d).unwrap(), Some(json!("x")));
+        assert_eq!(first("{range .items[?(@.v > 4)]}{.v}{end}", &d).unwrap(), Some(json!(5)));
+        assert_eq!(first("{range .items[*]}[{.name}]{end}", &d).unwrap(), Some(json!("[")));
+        // The body is evaluated even when the range selects nothing: its errors count.
+        assert_eq!(first("{range .empty[*]}{.name}{end}", &d).unwrap_err(), "name is not found");
+        assert_eq!(first("{range .items[*]}{.nope}{end}", &d).unwrap_err(), "nope is not found");
+        assert_eq!(first("{.data.ok}{end}", &d).unwrap_err(), "not in range, nothing to end");
+        // Nested ranges.
+        assert_eq!(first("{range .key[*]}{range .key2.*}{$}{end}{end}", &d).unwrap(), Some(json!("1")));
+    }
+
+    #[test]
     fn parse_errors() {
         let err = |p: &str| JsonPathTemplate::parse(p).unwrap_err().to_string();
         assert_eq!(err("{.a"), "unclosed action");
@@ -128,6 +141,6 @@ mod tests {
         assert_eq!(err("{.a[x]}"), "invalid array index x");
         assert_eq!(err("{#}"), "unrecognized character in action: U+0023 '#'");
         assert_eq!(err("{....a}"), "invalid multiple recursive descent");
-        assert!(err("{range .items[*]}{.name}{end}").contains("range"));
+        assert_eq!(err("{.a[?(@.v > )]}").split(':').next(), Some("invalid filter @.v > "));
     }
 }

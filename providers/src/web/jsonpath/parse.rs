@@ -21,6 +21,9 @@ pub(super) enum Node {
     Text(Value),
     /// A `{…}` action: steps applied in order, starting from the document.
     Action(Vec<Step>),
+    /// `{range <steps>}<body>{end}`: the body evaluated with each value the steps select as
+    /// the document, in order.
+    Range(Vec<Step>, Vec<Node>),
 }
 
 /// One step of an action.
@@ -52,8 +55,36 @@ pub(super) struct Param {
     pub(super) derived: bool,
 }
 
-/// Parses a whole template into its nodes.
+/// Parses a whole template into its nodes, `{range}…{end}` nested.
 pub(super) fn parse_template(text: &str) -> Result<Vec<Node>, TemplateError> {
+    let mut flat = parse_flat(text)?.into_iter();
+    Ok(nest(&mut flat, false))
+}
+
+/// Groups the nodes after each `{range …}` up to its `{end}` (client-go tracks the same with
+/// counters while evaluating). A range without `{end}` runs to the end of the template, as
+/// in client-go; an `{end}` outside a range stays, and fails when evaluated.
+fn nest(flat: &mut std::vec::IntoIter<Node>, in_range: bool) -> Vec<Node> {
+    let mut out = Vec::new();
+    while let Some(node) = flat.next() {
+        match node {
+            Node::Action(steps) if is_identifier(steps.first(), "range") => {
+                let body = nest(flat, true);
+                out.push(Node::Range(steps.into_iter().skip(1).collect(), body));
+            }
+            Node::Action(steps) if in_range && steps.len() == 1 && is_identifier(steps.first(), "end") => return out,
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn is_identifier(step: Option<&Step>, name: &str) -> bool {
+    matches!(step, Some(Step::Identifier(n)) if n == name)
+}
+
+/// The template's nodes in order, ranges not yet grouped.
+fn parse_flat(text: &str) -> Result<Vec<Node>, TemplateError> {
     let mut nodes = Vec::new();
     let mut p = Parser { input: text, pos: 0 };
     loop {
@@ -206,11 +237,6 @@ impl Parser<'_> {
         match word.as_str() {
             "true" => steps.push(Step::Literal(Value::Bool(true))),
             "false" => steps.push(Step::Literal(Value::Bool(false))),
-            "range" | "end" => {
-                return err(format!(
-                    "{{{word}}} in jsonPath is not supported by augur's web provider (Argo keeps only the first value anyway)"
-                ));
-            }
             _ => steps.push(Step::Identifier(word)),
         }
         Ok(())
