@@ -49,6 +49,13 @@ async fn server() -> Server {
             "contentType": req.header("content-type"),
         })),
         "/token" => Reply::json(json!({"access_token": "t0k3n-from-server", "token_type": "bearer"})),
+        "/token-rejected" => Reply::new(
+            401,
+            format!(
+                "{{\"error\":\"invalid_client\",\"error_description\":\"unknown secret {}\"}}",
+                String::from_utf8_lossy(&req.body)
+            ),
+        ),
         "/needs-token" => {
             if req.header("authorization") == Some("Bearer t0k3n-from-server") {
                 Reply::json(json!({"ok": true}))
@@ -240,6 +247,26 @@ async fn oauth2_client_credentials() {
     assert_eq!((token_request.method.as_str(), token_request.path()), ("POST", "/token"));
     assert_eq!(&token_request.body[..], b"grant_type=client_credentials&scope=read+write");
     assert!(token_request.header("authorization").is_some_and(|a| a.starts_with("Basic ")));
+
+    // A rejected token request: Go's oauth2 text, the request and the token URL; the client
+    // secret is scrubbed even when the server echoes it.
+    let rejected = metric(
+        json!({"url": s.url("/needs-token"), "authentication": {"oauth2": {
+            "tokenUrl": s.url("/token-rejected"), "clientId": "id", "clientSecret": "cl!ent-s3cret"}}}),
+        "true",
+    );
+    let got = measure(&rejected).await;
+    assert_eq!(
+        (got.phase, got.message),
+        (
+            Phase::Error,
+            format!(
+                "oauth2: \"invalid_client\" \"unknown secret client_id=id&client_secret=*****&grant_type=client_credentials\" (GET {}, token from {})",
+                s.url("/needs-token"),
+                s.url("/token-rejected")
+            )
+        )
+    );
 
     // Incomplete OAuth2 is a construction error, as in Argo.
     let incomplete =

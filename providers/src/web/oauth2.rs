@@ -9,7 +9,9 @@
 
 use std::time::Duration;
 
+use augur_analysis_core::go::gofmt::quote;
 use augur_analysis_core::spec::OAuth2Config;
+use augur_analysis_core::template::redact;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 
 use crate::error::{FetchError, FetchErrorKind, redact_url};
@@ -26,10 +28,20 @@ pub(super) async fn fetch_token(
         FetchError::new(FetchErrorKind::Config, format!("parse {:?}: {e}", config.token_url), "oauth2 token URL")
     })?;
     let target = redact_url(&url);
-    match request(client, config, &url, &target, timeout, false).await {
+    // As Go: when the header style fails, the form style is tried, and its outcome stands.
+    let result = match request(client, config, &url, &target, timeout, false).await {
         Ok(token) => Ok(token),
-        Err(first) => request(client, config, &url, &target, timeout, true).await.map_err(|_| first),
-    }
+        Err(_) => request(client, config, &url, &target, timeout, true).await,
+    };
+    // The token server's answer is quoted in errors; it must not carry the client secret, as
+    // sent (form-encoded) or as configured.
+    let mut escaped = String::new();
+    form::query_escape(&mut escaped, &config.client_secret);
+    let secrets = [config.client_secret.clone(), escaped];
+    result.map_err(|mut e| {
+        e.message = redact(&e.message, &secrets);
+        e
+    })
 }
 
 async fn request(
@@ -66,10 +78,7 @@ async fn request(
     let status = response.status();
     let body = response.bytes().await.map_err(|e| FetchError::from_transport(e, target.to_owned()))?;
     if !status.is_success() {
-        return Err(fail(
-            FetchErrorKind::Status(status.as_u16()),
-            format!("oauth2: cannot fetch token: {status}\nResponse: {}", String::from_utf8_lossy(&body)),
-        ));
+        return Err(fail(FetchErrorKind::Status(status.as_u16()), retrieve_error(status, &body)));
     }
     let token: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|e| fail(FetchErrorKind::Decode, format!("oauth2: cannot parse json: {e}")))?;
@@ -81,6 +90,25 @@ async fn request(
     Ok(format!("{} {access}", token_type(kind)))
 }
 
+/// Go's `RetrieveError` text: the OAuth2 error code (and description and URI) when the
+/// server sent one, else the status and body.
+fn retrieve_error(status: reqwest::StatusCode, body: &[u8]) -> String {
+    let parsed: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let field = |k: &str| parsed.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+    let code = field("error");
+    if code.is_empty() {
+        return format!("oauth2: cannot fetch token: {status}\nResponse: {}", String::from_utf8_lossy(body));
+    }
+    let mut text = format!("oauth2: {}", quote(&code));
+    for extra in [field("error_description"), field("error_uri")] {
+        if !extra.is_empty() {
+            text.push(' ');
+            text.push_str(&quote(&extra));
+        }
+    }
+    text
+}
+
 /// Go's `Token.Type()`: the canonical spelling of the token type.
 fn token_type(t: &str) -> &str {
     match t.to_ascii_lowercase().as_str() {
@@ -88,5 +116,23 @@ fn token_type(t: &str) -> &str {
         "mac" => "MAC",
         "basic" => "Basic",
         _ => t,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retrieve_error_texts() {
+        let bad = reqwest::StatusCode::BAD_REQUEST;
+        assert_eq!(
+            retrieve_error(bad, br#"{"error":"invalid_client","error_description":"bad secret"}"#),
+            "oauth2: \"invalid_client\" \"bad secret\""
+        );
+        assert_eq!(retrieve_error(bad, b"nope"), "oauth2: cannot fetch token: 400 Bad Request\nResponse: nope");
+        assert_eq!(token_type("bearer"), "Bearer");
+        assert_eq!(token_type("MAC"), "MAC");
+        assert_eq!(token_type("DPoP"), "DPoP");
     }
 }

@@ -34,8 +34,7 @@ pub(super) async fn send(client: &reqwest::Client, config: &WebMetric, timeout: 
     let oauth = &config.authentication.oauth2;
     if !oauth.token_url.is_empty() {
         let token = oauth2::fetch_token(client, oauth, timeout).await.map_err(|mut e| {
-            e.message = format!("{} {}: {}", go_method_name(method), quote(&e.target), e.message);
-            e.target = target.clone();
+            e.target = format!("{target}, token from {}", e.target);
             e
         })?;
         let value = HeaderValue::from_str(&token)
@@ -85,13 +84,6 @@ fn headers(config: &WebMetric) -> Result<HeaderMap, String> {
     Ok(map)
 }
 
-/// How Go names a method in client errors (`Get "http://…": …`).
-fn go_method_name(method: &str) -> String {
-    let lower = method.to_ascii_lowercase();
-    let mut chars = lower.chars();
-    chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use augur_analysis_core::spec::WebMetricHeader;
@@ -129,6 +121,5 @@ mod tests {
         let bad = WebMetric { headers: vec![h("Authorization", "Bearer s3cret\n")], ..Default::default() };
         let e = headers(&bad).unwrap_err();
         assert_eq!(e, "net/http: invalid header field value for \"Authorization\"");
-        assert_eq!(go_method_name("GET"), "Get");
     }
 }
