@@ -11,14 +11,18 @@ use augur_analysis_core::spec::Metric;
 
 use crate::error::FetchError;
 use crate::http::HttpClients;
-use crate::provider::{Provider, ProviderError, ProviderFactory, RunContext};
+use crate::oauth2::TokenCache;
+use crate::prometheus::{self, PrometheusProvider};
+use crate::provider::{EnvLookup, Provider, ProviderError, ProviderFactory, RunContext};
 use crate::record::Recorder;
 
 /// Builds the built-in provider a metric names.
 #[derive(Clone)]
 pub struct BuiltinProviders {
     http: HttpClients,
+    tokens: TokenCache,
     recorder: Option<Arc<dyn Recorder>>,
+    env: EnvLookup,
 }
 
 impl std::fmt::Debug for BuiltinProviders {
@@ -30,7 +34,28 @@ impl std::fmt::Debug for BuiltinProviders {
 impl BuiltinProviders {
     /// The factory with fresh HTTP clients (installs the TLS crypto provider).
     pub fn new() -> Result<BuiltinProviders, FetchError> {
-        Ok(BuiltinProviders { http: HttpClients::new()?, recorder: None })
+        Ok(BuiltinProviders {
+            http: HttpClients::new()?,
+            tokens: TokenCache::default(),
+            recorder: None,
+            env: Arc::new(|name| std::env::var(name).ok()),
+        })
+    }
+
+    /// Reads environment variables (`ARGO_ROLLOUTS_PROMETHEUS_ADDRESS`, ...) with `env`
+    /// instead of the process environment.
+    pub fn with_env(mut self, env: EnvLookup) -> BuiltinProviders {
+        self.env = env;
+        self
+    }
+
+    fn prometheus_shared(&self) -> prometheus::Shared {
+        prometheus::Shared {
+            http: self.http.clone(),
+            tokens: self.tokens.clone(),
+            recorder: self.recorder.clone(),
+            env: self.env.clone(),
+        }
     }
 
     /// Records every provider answer with `recorder` (`augur run --record`).
@@ -52,7 +77,11 @@ impl BuiltinProviders {
 
 impl ProviderFactory for BuiltinProviders {
     fn new_provider(&self, _cx: &RunContext, metric: &Metric) -> Result<Arc<dyn Provider>, ProviderError> {
-        match metric.provider.type_name() {
+        let p = &metric.provider;
+        match p.type_name() {
+            Some(prometheus::TYPE_NAME) if let Some(cfg) = p.prometheus.as_deref() => {
+                Ok(Arc::new(PrometheusProvider::new(cfg, self.prometheus_shared())?))
+            }
             None => Err(ProviderError::NoValidProvider { metric: metric.name.clone() }),
             Some(other) => Err(ProviderError::Other(format!("the {other} provider is not supported by augur"))),
         }

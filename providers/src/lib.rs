@@ -21,6 +21,8 @@ pub mod answer;
 pub mod builtin;
 pub mod error;
 pub mod http;
+pub mod oauth2;
+pub mod prometheus;
 pub mod provider;
 pub mod record;
 
@@ -29,5 +31,5 @@ pub use answer::Answer;
 pub use augur_analysis_core::{Phase, Value};
 pub use builtin::BuiltinProviders;
 pub use error::{FetchError, FetchErrorKind};
-pub use provider::{Provider, ProviderError, ProviderFactory, RunContext};
+pub use provider::{EnvLookup, Provider, ProviderError, ProviderFactory, RunContext};
 pub use record::{DataRecorder, Recorder};
