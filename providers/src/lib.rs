@@ -18,6 +18,7 @@
 
 pub mod analyzer;
 pub mod answer;
+pub mod backtest;
 pub mod builtin;
 pub mod error;
 pub mod http;

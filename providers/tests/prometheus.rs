@@ -115,7 +115,7 @@ async fn a_server_that_is_down_is_an_error_naming_the_query() {
     let r = measure(&metric(query(&address, "up"), "true"), at(T0)).await;
     assert_eq!(r.phase, Phase::Error);
     assert!(r.message.contains("error sending request"), "{}", r.message);
-    assert!(r.message.ends_with(&format!("(query \"up\" at {address}/)")), "{}", r.message);
+    assert!(r.message.ends_with(&format!("(query \"up\" at {address})")), "{}", r.message);
 }
 
 #[tokio::test]

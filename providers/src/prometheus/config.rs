@@ -83,7 +83,11 @@ impl Settings {
             headers.insert(name, value);
         }
         Ok(Settings {
-            shown_address: redact_url(&url),
+            shown_address: if url.username().is_empty() && url.password().is_none() {
+                address.clone()
+            } else {
+                redact_url(&url)
+            },
             address,
             deadline,
             headers,
@@ -112,6 +116,10 @@ mod tests {
 
     fn no_env(_: &str) -> Option<String> {
         None
+    }
+
+    fn addr_only(a: &str) -> PrometheusMetric {
+        PrometheusMetric { address: a.into(), ..Default::default() }
     }
 
     fn err(cfg: PrometheusMetric) -> String {
@@ -145,6 +153,10 @@ mod tests {
         let s = Settings::new(&c, &no_env).ok().unwrap();
         assert_eq!(s.headers[AUTHORIZATION], "Basic dTpwdw==");
         assert_eq!(s.shown_address, "http://p:9090/");
+        assert_eq!(
+            Settings::new(&addr_only("http://q:1"), &no_env).ok().map(|s| s.shown_address).as_deref(),
+            Some("http://q:1")
+        );
         c.headers = vec![WebMetricHeader { key: "Authorization".into(), value: "Bearer x".into() }];
         assert_eq!(Settings::new(&c, &no_env).ok().unwrap().headers[AUTHORIZATION], "Bearer x");
     }
