@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use augur_analysis_core::spec::Metric;
 
+use crate::answer::ConditionCache;
 use crate::error::FetchError;
 use crate::http::HttpClients;
 use crate::oauth2::TokenCache;
@@ -21,6 +22,7 @@ use crate::record::Recorder;
 pub struct BuiltinProviders {
     http: HttpClients,
     tokens: TokenCache,
+    conditions: ConditionCache,
     recorder: Option<Arc<dyn Recorder>>,
     env: EnvLookup,
 }
@@ -37,6 +39,7 @@ impl BuiltinProviders {
         Ok(BuiltinProviders {
             http: HttpClients::new()?,
             tokens: TokenCache::default(),
+            conditions: ConditionCache::default(),
             recorder: None,
             env: Arc::new(|name| std::env::var(name).ok()),
         })
@@ -54,6 +57,7 @@ impl BuiltinProviders {
             http: self.http.clone(),
             tokens: self.tokens.clone(),
             recorder: self.recorder.clone(),
+            conditions: self.conditions.clone(),
             env: self.env.clone(),
         }
     }

@@ -35,7 +35,7 @@ use reqwest::header::{AUTHORIZATION, HeaderValue};
 pub use config::ADDRESS_ENV;
 use config::Settings;
 
-use crate::answer::{Answer, complete};
+use crate::answer::{Answer, ConditionCache, complete_with};
 use crate::error::{FetchError, FetchErrorKind};
 use crate::http::HttpClients;
 use crate::oauth2::TokenCache;
@@ -55,6 +55,8 @@ pub struct Shared {
     pub tokens: TokenCache,
     /// The recorder, when recording.
     pub recorder: Option<Arc<dyn Recorder>>,
+    /// Compiled conditions.
+    pub conditions: ConditionCache,
     /// Reads an environment variable (`ARGO_ROLLOUTS_PROMETHEUS_ADDRESS`).
     pub env: EnvLookup,
 }
@@ -219,7 +221,8 @@ impl Provider for PrometheusProvider {
 
     async fn run(&self, cx: &RunContext, metric: &Metric) -> Measurement {
         let answer = self.answer(cx.now).await;
-        complete(cx, metric, answer, self.shared.recorder.as_deref())
+        let conditions = self.shared.conditions.get(metric);
+        complete_with(&conditions, cx, metric, answer, self.shared.recorder.as_deref())
     }
 }
 
