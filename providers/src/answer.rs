@@ -58,8 +58,11 @@ impl Answer {
 /// once saves a few microseconds per measurement, a tenth of a local query's cost.
 #[derive(Debug, Clone, Default)]
 pub struct ConditionCache {
-    compiled: Arc<Mutex<HashMap<(String, String), Arc<Conditions>>>>,
+    compiled: Arc<Mutex<HashMap<ConditionKey, Arc<Conditions>>>>,
 }
+
+/// `(successCondition, failureCondition)`.
+type ConditionKey = (String, String);
 
 impl ConditionCache {
     /// At most this many distinct condition pairs are kept; the cache starts over when full.
