@@ -498,3 +498,4 @@ async fn call(
         Err(e) => failed(in_flight(kind), started, e.to_string()),
     }
 }
+
