@@ -25,6 +25,11 @@ use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 const RUNS: usize = 10_000;
 const COUNT: usize = 10;
 
+/// The number of runs: `RUNS`, or `AUGUR_BENCH_RUNS` for a smaller profile (callgrind).
+fn run_count() -> usize {
+    std::env::var("AUGUR_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(RUNS)
+}
+
 /// Provider call start times, per run (indexed by the run's name `run-<i>`).
 struct Starts {
     clock: Clock,
@@ -87,7 +92,7 @@ fn sample(rt: &tokio::runtime::Runtime) -> Vec<Duration> {
         let clock = Clock::system();
         let starts = Arc::new(Starts {
             clock,
-            per_run: (0..RUNS).map(|_| Mutex::new(Vec::with_capacity(COUNT))).collect(),
+            per_run: (0..run_count()).map(|_| Mutex::new(Vec::with_capacity(COUNT))).collect(),
             calls: AtomicUsize::new(0),
         });
         // One provider for every call, as a factory sharing its client would.
@@ -99,16 +104,19 @@ fn sample(rt: &tokio::runtime::Runtime) -> Vec<Duration> {
             Arc::new(StaticSecrets::new()),
             AnalyzerOptions::default().with_clock(clock),
         );
-        let runs: Vec<AnalysisRun> = (0..RUNS).map(run).collect();
+        let runs: Vec<AnalysisRun> = (0..run_count()).map(run).collect();
         let cpu_before = cpu_time();
         let handles: Vec<_> = runs.into_iter().map(|r| analyzer.start(r)).collect();
         for h in &handles {
             h.wait().await;
         }
         if let (Some(before), Some(after)) = (cpu_before, cpu_time()) {
-            eprintln!("cpu per measurement (reconcile included): {:.2?}", (after - before) / (RUNS * COUNT) as u32);
+            eprintln!(
+                "cpu per measurement (reconcile included): {:.2?}",
+                (after - before) / (run_count() * COUNT) as u32
+            );
         }
-        let mut lags = Vec::with_capacity(RUNS * (COUNT - 1));
+        let mut lags = Vec::with_capacity(run_count() * (COUNT - 1));
         for (i, h) in handles.iter().enumerate() {
             let done = h.wait().await;
             assert_eq!(done.status.phase, Some(Phase::Successful), "run {i}: {:?}", done.status);
@@ -120,7 +128,7 @@ fn sample(rt: &tokio::runtime::Runtime) -> Vec<Duration> {
                 lags.push(started[k].duration_since(due).unwrap_or(Duration::ZERO));
             }
         }
-        assert_eq!(starts.calls.load(Ordering::Relaxed), RUNS * COUNT);
+        assert_eq!(starts.calls.load(Ordering::Relaxed), run_count() * COUNT);
         lags
     })
 }

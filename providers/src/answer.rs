@@ -6,9 +6,11 @@
 //! DATA), and [`complete`] records it (for `--record`) and turns it into the measurement with
 //! exactly the code path `augur replay` uses, so a live run and its replay cannot disagree.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
-use augur_analysis_core::replay::{RecordedMeasurement, measure};
+use augur_analysis_core::Conditions;
+use augur_analysis_core::replay::{RecordedMeasurement, measure_with};
 use augur_analysis_core::spec::{Measurement, Metric};
 use augur_analysis_core::{ResultType, Value};
 
@@ -51,13 +53,55 @@ impl Answer {
     }
 }
 
+/// Compiled conditions shared across measurements. Providers are built per measurement, as
+/// in Argo, but a metric's conditions do not change between its measurements: parsing them
+/// once saves a few microseconds per measurement, a tenth of a local query's cost.
+#[derive(Debug, Clone, Default)]
+pub struct ConditionCache {
+    compiled: Arc<Mutex<HashMap<ConditionKey, Arc<Conditions>>>>,
+}
+
+/// `(successCondition, failureCondition)`.
+type ConditionKey = (String, String);
+
+impl ConditionCache {
+    /// At most this many distinct condition pairs are kept; the cache starts over when full.
+    pub const CAPACITY: usize = 4096;
+
+    /// The metric's conditions, compiled.
+    pub fn get(&self, metric: &Metric) -> Arc<Conditions> {
+        let key = (metric.success_condition.clone(), metric.failure_condition.clone());
+        let mut map = self.compiled.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(c) = map.get(&key) {
+            return Arc::clone(c);
+        }
+        if map.len() >= Self::CAPACITY {
+            map.clear();
+        }
+        let c = Arc::new(Conditions::new(&key.0, &key.1));
+        map.insert(key, Arc::clone(&c));
+        c
+    }
+}
+
 /// Records `answer` (when recording) and turns it into the completed measurement, stamped
 /// with `cx.now`: conditions applied to a value, an error as phase Error.
 pub fn complete(cx: &RunContext, metric: &Metric, answer: Answer, recorder: Option<&dyn Recorder>) -> Measurement {
+    complete_with(&Conditions::new(&metric.success_condition, &metric.failure_condition), cx, metric, answer, recorder)
+}
+
+/// [`complete`] with the metric's conditions compiled beforehand (see [`ConditionCache`]).
+pub fn complete_with(
+    conditions: &Conditions,
+    cx: &RunContext,
+    metric: &Metric,
+    answer: Answer,
+    recorder: Option<&dyn Recorder>,
+) -> Measurement {
     if let Some(r) = recorder {
         r.record(cx, &metric.name, answer.result_type, answer.entry.clone());
     }
-    let mut m = measure(metric, answer.result_type, &answer.entry, cx.now);
+    let mut m = measure_with(conditions, answer.result_type, &answer.entry, cx.now);
     m.metadata.extend(answer.metadata);
     m
 }

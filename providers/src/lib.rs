@@ -10,29 +10,32 @@
 //! * [`analyzer`]: [`Analyzer`], Argo's reconcile loop on tokio, driving many runs
 //!   concurrently with per-provider-type concurrency limits, a per-call timeout and panic
 //!   isolation; exact under `tokio::time::pause()`.
-//!
 //! * [`answer`]: the path every synchronous provider shares: a backend's answer becomes an
 //!   [`Answer`] (a typed value or an error), recorded for `--record` and judged by exactly the
 //!   code `augur replay` uses. [`error`] is the one error taxonomy ([`FetchError`]: Argo's
 //!   text plus the query or URL, never a credential).
+//! * [`prometheus`]: the Prometheus provider; [`backtest`]: Prometheus history as replay data.
 //! * [`web`]: the web provider (HTTP + Kubernetes JSONPath templates).
 //! * [`datadog`]: the Datadog provider (API v1 and v2), its credential lookup and 429 policy.
 //! * [`builtin`]: [`BuiltinProviders`], the factory that builds them with shared HTTP
-//!   clients ([`http`]), Secrets and the environment.
+//!   clients ([`http`]), OAuth2 tokens ([`oauth2`]), Secrets and the environment.
 //!
-//! The Prometheus and Kubernetes Job providers and the host for sandboxed WebAssembly
-//! provider plugins are being built on the same contract.
+//! The Kubernetes Job provider and the host for sandboxed WebAssembly provider plugins are
+//! being built on the same contract.
 
 #![deny(missing_docs)]
 
 pub mod analyzer;
 pub mod answer;
+pub mod backtest;
 pub mod body;
 pub mod builtin;
 pub mod datadog;
 pub mod error;
 pub mod form;
 pub mod http;
+pub mod oauth2;
+pub mod prometheus;
 pub mod provider;
 pub mod record;
 pub mod web;
@@ -42,5 +45,5 @@ pub use answer::Answer;
 pub use augur_analysis_core::{Phase, Value};
 pub use builtin::BuiltinProviders;
 pub use error::{FetchError, FetchErrorKind};
-pub use provider::{Provider, ProviderError, ProviderFactory, RunContext};
+pub use provider::{EnvLookup, Provider, ProviderError, ProviderFactory, RunContext};
 pub use record::{DataRecorder, Recorder};

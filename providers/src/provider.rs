@@ -24,6 +24,10 @@ use async_trait::async_trait;
 use augur_analysis_core::go::duration::format_duration;
 use augur_analysis_core::spec::{AnalysisRun, Measurement, Metric};
 
+/// Reads an environment variable (`ARGO_ROLLOUTS_PROMETHEUS_ADDRESS`, `DD_API_KEY`, ...).
+/// Injectable, so that tests need not touch the process environment.
+pub type EnvLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
 /// The run a provider call is made for, and the time of the call.
 ///
 /// The run's identity is shared (`Arc<str>`): a context is made for every call, and cloning

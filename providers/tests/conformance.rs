@@ -10,11 +10,11 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use augur_analysis_core::spec::{AnalysisRun, Metric};
-use augur_providers::datadog::StaticEnvironment;
+use augur_providers::EnvLookup;
 use augur_providers::{BuiltinProviders, ProviderFactory, RunContext};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use support::{Reply, Server};
+use support::http_server::{Reply, TestServer as Server};
 
 /// The fields of a condition vector this test reads (others, such as `result`, are skipped).
 #[derive(Deserialize)]
@@ -51,6 +51,13 @@ struct Vectors {
     conditions: Vec<Vector>,
 }
 
+/// An environment holding exactly `pairs`.
+fn vars(pairs: &[(&str, &str)]) -> EnvLookup {
+    let map: std::collections::BTreeMap<String, String> =
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    Arc::new(move |k: &str| map.get(k).cloned())
+}
+
 fn shared_dir() -> PathBuf {
     match std::env::var_os("AUGUR_SHARED_DIR") {
         Some(d) => PathBuf::from(d),
@@ -83,7 +90,7 @@ async fn provider_response_vectors() {
     let served = Arc::clone(&bodies);
     let server = Server::start(move |req| {
         let id = if req.path() == "/api/v2/query/scalar" {
-            let body: Value = serde_json::from_slice(&req.body).unwrap_or_default();
+            let body: Value = serde_json::from_str(&req.body).unwrap_or_default();
             body["data"]["attributes"]["queries"][0]["query"].as_str().unwrap_or_default().to_owned()
         } else if req.path() == "/api/v1/query" {
             let url = reqwest::Url::parse(&format!("http://x{}", req.uri)).unwrap();
@@ -91,14 +98,11 @@ async fn provider_response_vectors() {
         } else {
             req.path().trim_start_matches('/').to_owned()
         };
-        served.get(&id).map_or_else(|| Reply::new(404, ""), |b| Reply::new(200, b.clone()))
+        served.get(&id).map_or_else(|| Reply::text(404, ""), |b| Reply::text(200, b.clone()))
     })
     .await;
-    let env = StaticEnvironment::default()
-        .with("DD_API_KEY", "a")
-        .with("DD_APP_KEY", "b")
-        .with("DD_ADDRESS", &format!("http://{}", server.addr));
-    let factory = BuiltinProviders::new().unwrap().with_environment(Arc::new(env));
+    let env = vars(&[("DD_API_KEY", "a"), ("DD_APP_KEY", "b"), ("DD_ADDRESS", &server.address)]);
+    let factory = BuiltinProviders::new().unwrap().with_env(env);
     let cx = RunContext::new(&AnalysisRun::default(), SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
 
     let mut failures = Vec::new();

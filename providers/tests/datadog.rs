@@ -15,10 +15,23 @@ use std::time::{Duration, Instant, SystemTime};
 use augur_analysis_core::Phase;
 use augur_analysis_core::spec::{AnalysisRun, Measurement, Metric};
 use augur_analysis_core::template::StaticSecrets;
-use augur_providers::datadog::{RetryPolicy, StaticEnvironment};
+use augur_providers::EnvLookup;
+use augur_providers::datadog::RetryPolicy;
 use augur_providers::{BuiltinProviders, DataRecorder, ProviderFactory, RunContext};
 use serde_json::{Value, json};
-use support::{Reply, Seen, Server};
+use support::http_server::{Reply, SeenRequest as Seen, TestServer as Server};
+
+/// A 200 JSON reply.
+fn ok_json(v: serde_json::Value) -> Reply {
+    Reply::json(200, v.to_string())
+}
+
+/// An environment holding exactly `pairs`.
+fn vars(pairs: &[(&str, &str)]) -> EnvLookup {
+    let map: std::collections::BTreeMap<String, String> =
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    Arc::new(move |k: &str| map.get(k).cloned())
+}
 
 const API_KEY: &str = "dd-api-k3y-0123456789";
 const APP_KEY: &str = "dd-app-k3y-9876543210";
@@ -35,15 +48,12 @@ fn metric(datadog: Value, success: &str) -> Metric {
         .unwrap()
 }
 
-fn env_for(server: &Server) -> StaticEnvironment {
-    StaticEnvironment::default()
-        .with("DD_API_KEY", API_KEY)
-        .with("DD_APP_KEY", APP_KEY)
-        .with("DD_ADDRESS", &format!("http://{}", server.addr))
+fn env_for(server: &Server) -> EnvLookup {
+    vars(&[("DD_API_KEY", API_KEY), ("DD_APP_KEY", APP_KEY), ("DD_ADDRESS", &server.address)])
 }
 
 fn factory(server: &Server) -> BuiltinProviders {
-    BuiltinProviders::new().unwrap().with_environment(Arc::new(env_for(server)))
+    BuiltinProviders::new().unwrap().with_env(env_for(server))
 }
 
 async fn measure_with(factory: &BuiltinProviders, m: &Metric) -> Measurement {
@@ -53,19 +63,19 @@ async fn measure_with(factory: &BuiltinProviders, m: &Metric) -> Measurement {
 }
 
 fn errors(text: &str) -> Reply {
-    Reply::new(400, json!({"errors": [text]}).to_string()).header("Content-Type", "application/json")
+    Reply::text(400, json!({"errors": [text]}).to_string()).header("Content-Type", "application/json")
 }
 
 /// The fake Datadog API. `rate_limited` counts the requests of the `rate_limited` query.
 fn datadog(req: &Seen, rate_limited: &AtomicUsize) -> Reply {
     if req.header("dd-api-key") != Some(API_KEY) || req.header("dd-application-key") != Some(APP_KEY) {
-        return Reply::new(403, r#"{"errors":["Forbidden"]}"#).header("Content-Type", "application/json");
+        return Reply::text(403, r#"{"errors":["Forbidden"]}"#).header("Content-Type", "application/json");
     }
     match (req.method.as_str(), req.path()) {
         ("GET", "/api/v1/query") => v1(req, rate_limited),
         ("POST", "/api/v2/query/scalar") => v2(req),
-        (_, "/api/v1/query" | "/api/v2/query/scalar") => Reply::new(405, r#"{"errors":["Method Not Allowed"]}"#),
-        _ => Reply::new(404, r#"{"errors":["Not found"]}"#),
+        (_, "/api/v1/query" | "/api/v2/query/scalar") => Reply::text(405, r#"{"errors":["Method Not Allowed"]}"#),
+        _ => Reply::text(404, r#"{"errors":["Not found"]}"#),
     }
 }
 
@@ -88,7 +98,7 @@ fn v1(req: &Seen, rate_limited: &AtomicUsize) -> Reply {
                "start": from * 1000, "end": to * 1000, "pointlist": points})
     };
     let body = |series: Value| {
-        Reply::json(json!({"status": "ok", "res_type": "time_series", "resp_version": 1, "query": query,
+        ok_json(json!({"status": "ok", "res_type": "time_series", "resp_version": 1, "query": query,
                            "from_date": from * 1000, "to_date": to * 1000, "series": series,
                            "values": [], "times": [], "message": "", "group_by": []}))
     };
@@ -101,12 +111,12 @@ fn v1(req: &Seen, rate_limited: &AtomicUsize) -> Reply {
         "avg:nulls{*}" => {
             body(json!([series(json!([[1_699_999_700_000.0_f64, 0.5], [1_699_999_720_000.0_f64, null]]))]))
         }
-        "avg:boom{*}" => Reply::new(503, r#"{"errors":["Service Unavailable"]}"#),
-        "avg:slow{*}" => body(json!([])).delayed(Duration::from_secs(3)),
+        "avg:boom{*}" => Reply::text(503, r#"{"errors":["Service Unavailable"]}"#),
+        "avg:slow{*}" => body(json!([])).after(Duration::from_secs(3)),
         "avg:echo{*}" => errors(&format!("invalid key {API_KEY}")),
         "avg:rate_limited{*}" => {
             if rate_limited.fetch_add(1, Ordering::SeqCst) == 0 {
-                Reply::new(429, r#"{"errors":["Rate limit exceeded"]}"#)
+                Reply::text(429, r#"{"errors":["Rate limit exceeded"]}"#)
                     .header("Retry-After", "1")
                     .header("X-RateLimit-Limit", "100")
                     .header("X-RateLimit-Period", "10")
@@ -118,11 +128,11 @@ fn v1(req: &Seen, rate_limited: &AtomicUsize) -> Reply {
         }
         "avg:always_limited{*}" => {
             rate_limited.fetch_add(1, Ordering::SeqCst);
-            Reply::new(429, r#"{"errors":["Rate limit exceeded"]}"#).header("X-RateLimit-Reset", "60")
+            Reply::text(429, r#"{"errors":["Rate limit exceeded"]}"#).header("X-RateLimit-Reset", "60")
         }
         "avg:limited_briefly{*}" => {
             rate_limited.fetch_add(1, Ordering::SeqCst);
-            Reply::new(429, r#"{"errors":["Rate limit exceeded"]}"#).header("Retry-After", "0")
+            Reply::text(429, r#"{"errors":["Rate limit exceeded"]}"#).header("Retry-After", "0")
         }
         _ => errors(&format!("Error parsing query: unknown metric in {query}")),
     }
@@ -167,15 +177,15 @@ fn check_scalar_request(body: &Value) -> Result<Vec<String>, String> {
 
 fn v2(req: &Seen) -> Reply {
     if req.header("content-type") != Some("application/json") {
-        return Reply::new(415, r#"{"errors":["Unsupported Media Type"]}"#);
+        return Reply::text(415, r#"{"errors":["Unsupported Media Type"]}"#);
     }
-    let Ok(body) = serde_json::from_slice::<Value>(&req.body) else { return errors("Invalid JSON") };
+    let Ok(body) = serde_json::from_str::<Value>(&req.body) else { return errors("Invalid JSON") };
     let queries = match check_scalar_request(&body) {
         Ok(q) => q,
         Err(e) => return errors(&e),
     };
     let response =
-        |columns: Value| Reply::json(json!({"data": {"type": "scalar_response", "attributes": {"columns": columns}}}));
+        |columns: Value| ok_json(json!({"data": {"type": "scalar_response", "attributes": {"columns": columns}}}));
     let number = |name: &str, values: Value| json!({"name": name, "type": "number", "values": values, "meta": {"unit": [{"family": "percentage", "name": "percent", "plural": "percent", "scale_factor": 1.0, "short_name": "%"}, null]}});
     match queries[0].as_str() {
         "sum:errors{service:web}.as_count()" => response(json!([number("a", json!([0.0125]))])),
@@ -200,7 +210,7 @@ async fn v1_last_point_of_first_series() {
     let m = metric(json!({"query": "avg:errors{service:web}"}), "result < 0.01");
     let got = measure_with(&factory(&s), &m).await;
     assert_eq!((got.phase, got.value.as_str()), (Phase::Successful, "0.0003332881882246533"), "{got:?}");
-    let seen = &s.seen()[0];
+    let seen = &s.requests()[0];
     // The CRD defaults: apiVersion v1, interval 5m.
     assert_eq!(seen.uri, format!("/api/v1/query?from={}&query=avg%3Aerrors%7Bservice%3Aweb%7D&to={NOW}", NOW - 300));
     assert_eq!(seen.header("content-type"), Some("application/json"));
@@ -213,7 +223,7 @@ async fn v1_no_data_and_null_points() {
     let got = measure_with(&f, &metric(json!({"query": "avg:none{*}", "interval": "1m"}), "result < 0.05")).await;
     assert_eq!(got.phase, Phase::Error, "{got:?}");
     assert!(got.message.contains("no data"), "{}", got.message);
-    assert!(s.seen()[0].uri.starts_with(&format!("/api/v1/query?from={}&", NOW - 60)));
+    assert!(s.requests()[0].uri.starts_with(&format!("/api/v1/query?from={}&", NOW - 60)));
     let got = measure_with(&f, &metric(json!({"query": "avg:none{*}"}), "default(result, 0) < 0.05")).await;
     assert_eq!((got.phase, got.value.as_str()), (Phase::Successful, "[]"));
     // A null point value is 0, as Go decodes it.
@@ -231,7 +241,7 @@ async fn v2_scalar_grouped_and_empty() {
     )
     .await;
     assert_eq!((got.phase, got.value.as_str()), (Phase::Successful, "0.0125"), "{got:?}");
-    let sent: Value = serde_json::from_slice(&s.seen()[0].body).unwrap();
+    let sent: Value = serde_json::from_str(&s.requests()[0].body).unwrap();
     assert_eq!(sent["data"]["attributes"]["queries"][0]["aggregator"], "last");
     assert_eq!(sent["data"]["attributes"]["from"], json!((NOW - 300) * 1000));
 
@@ -242,7 +252,7 @@ async fn v2_scalar_grouped_and_empty() {
     let got = measure_with(&f, &grouped).await;
     assert_eq!((got.phase, got.value.as_str()), (Phase::Failed, "[0.5,2]"), "{got:?}");
     assert_eq!(got.metadata["groups"], r#"[{"name":"web","value":0.5},{"name":"db","value":2}]"#);
-    let sent: Value = serde_json::from_slice(&s.seen()[1].body).unwrap();
+    let sent: Value = serde_json::from_str(&s.requests()[1].body).unwrap();
     assert_eq!(sent["data"]["attributes"]["formulas"], json!([{"formula": "a"}]));
 
     let got = measure_with(&f, &metric(json!({"apiVersion": "v2", "query": "sum:none{*}"}), "isNil(result)")).await;
@@ -260,11 +270,8 @@ async fn v2_scalar_grouped_and_empty() {
 #[tokio::test]
 async fn statuses_are_errors() {
     let (s, _) = fake().await;
-    let wrong_keys = StaticEnvironment::default()
-        .with("DD_API_KEY", "wrong")
-        .with("DD_APP_KEY", "wrong-too")
-        .with("DD_ADDRESS", &format!("http://{}", s.addr));
-    let f = BuiltinProviders::new().unwrap().with_environment(Arc::new(wrong_keys));
+    let wrong_keys = vars(&[("DD_API_KEY", "wrong"), ("DD_APP_KEY", "wrong-too"), ("DD_ADDRESS", &s.address)]);
+    let f = BuiltinProviders::new().unwrap().with_env(wrong_keys);
     let got = measure_with(&f, &metric(json!({"query": "avg:errors{service:web}"}), "true")).await;
     assert_eq!(
         (got.phase, got.message),
@@ -272,7 +279,7 @@ async fn statuses_are_errors() {
             Phase::Error,
             format!(
                 r#"received authentication error response code: 403 {{"errors":["Forbidden"]}} (query "avg:errors{{service:web}}" at http://{}/api/v1/query)"#,
-                s.addr
+                s.host()
             )
         )
     );
@@ -318,7 +325,7 @@ async fn rate_limits_are_honoured() {
 #[tokio::test]
 async fn credentials_from_secrets() {
     let (s, _) = fake().await;
-    let address = format!("http://{}", s.addr);
+    let address = s.address.clone();
     let secrets = StaticSecrets::new()
         .with("team", "dd-creds", "api-key", API_KEY)
         .with("team", "dd-creds", "app-key", APP_KEY)
@@ -326,10 +333,7 @@ async fn credentials_from_secrets() {
         .with("argo-rollouts", "datadog", "api-key", API_KEY)
         .with("argo-rollouts", "datadog", "app-key", APP_KEY)
         .with("argo-rollouts", "datadog", "address", &address);
-    let f = BuiltinProviders::new()
-        .unwrap()
-        .with_environment(Arc::new(StaticEnvironment::default()))
-        .with_secrets(Arc::new(secrets));
+    let f = BuiltinProviders::new().unwrap().with_env(vars(&[])).with_secrets(Arc::new(secrets));
     let namespaced = metric(
         json!({"query": "avg:errors{service:web}", "secretRef": {"name": "dd-creds", "namespaced": true}}),
         "true",
@@ -348,16 +352,18 @@ async fn credentials_from_secrets() {
 
 #[tokio::test]
 async fn bad_configuration_is_a_construction_error() {
-    let f = BuiltinProviders::new().unwrap().with_environment(Arc::new(
-        StaticEnvironment::default().with("DD_API_KEY", "a").with("DD_APP_KEY", "b").with("DD_ADDRESS", ""),
-    ));
+    let f = BuiltinProviders::new().unwrap().with_env(vars(&[
+        ("DD_API_KEY", "a"),
+        ("DD_APP_KEY", "b"),
+        ("DD_ADDRESS", ""),
+    ]));
     let err = |m: Metric| f.new_provider(&cx(), &m).err().unwrap().to_string();
     assert_eq!(
         err(metric(json!({"query": "q", "apiVersion": "v3"}), "")),
         "Unsupported value: \"v3\": supported values: \"v1\", \"v2\" (datadog.apiVersion) (datadog provider of metric \"dd\")"
     );
     assert!(err(metric(json!({"apiVersion": "v2"}), "")).starts_with("Must have either a query or queries."));
-    let none = BuiltinProviders::new().unwrap().with_environment(Arc::new(StaticEnvironment::default()));
+    let none = BuiltinProviders::new().unwrap().with_env(vars(&[]));
     assert!(
         none.new_provider(&cx(), &metric(json!({"query": "q"}), ""))
             .err()

@@ -9,7 +9,13 @@ use augur_analysis_core::Phase;
 use augur_analysis_core::spec::{AnalysisRun, Measurement, Metric};
 use augur_providers::{BuiltinProviders, DataRecorder, ProviderFactory, RunContext};
 use serde_json::json;
-use support::{Reply, Server, closed_port};
+use support::http_server::{Reply, TestServer as Server};
+use support::prometheus_server::free_port as closed_port;
+
+/// A 200 JSON reply.
+fn ok_json(v: serde_json::Value) -> Reply {
+    Reply::json(200, v.to_string())
+}
 
 fn metric(web: serde_json::Value, success: &str) -> Metric {
     serde_json::from_value(json!({"name": "m", "successCondition": success, "provider": {"web": web}})).unwrap()
@@ -32,38 +38,35 @@ async fn measure(m: &Metric) -> Measurement {
 /// A server answering by path.
 async fn server() -> Server {
     Server::start(|req| match req.path() {
-        "/ok" => Reply::json(json!({
+        "/ok" => ok_json(json!({
             "data": {"ok": true, "rate": 0.995, "status": "ok", "html": "<b>&"},
             "items": [{"name": "a", "v": 3}, {"name": "b", "v": 5}, {"name": "c", "v": 7}],
         })),
-        "/text" => Reply::new(200, "OK"),
-        "/empty" => Reply::new(200, ""),
-        "/malformed" => Reply::new(200, "{\"a\": 1,").header("Content-Type", "application/json"),
-        "/500" => Reply::new(500, "{\"error\":\"boom\"}"),
-        "/404" => Reply::new(404, "not here"),
-        "/slow" => Reply::json(json!({"ok": true})).delayed(Duration::from_secs(3)),
-        "/redirect" => Reply::new(302, "").header("Location", "/ok"),
-        "/echo" => Reply::json(json!({
+        "/text" => Reply::text(200, "OK"),
+        "/empty" => Reply::text(200, ""),
+        "/malformed" => Reply::text(200, "{\"a\": 1,").header("Content-Type", "application/json"),
+        "/500" => Reply::text(500, "{\"error\":\"boom\"}"),
+        "/404" => Reply::text(404, "not here"),
+        "/slow" => ok_json(json!({"ok": true})).after(Duration::from_secs(3)),
+        "/redirect" => Reply::text(302, "").header("Location", "/ok"),
+        "/echo" => ok_json(json!({
             "method": req.method,
-            "body": String::from_utf8_lossy(&req.body),
+            "body": req.body.clone(),
             "contentType": req.header("content-type"),
         })),
-        "/token" => Reply::json(json!({"access_token": "t0k3n-from-server", "token_type": "bearer"})),
-        "/token-rejected" => Reply::new(
+        "/token" => ok_json(json!({"access_token": "t0k3n-from-server", "token_type": "bearer"})),
+        "/token-rejected" => Reply::text(
             401,
-            format!(
-                "{{\"error\":\"invalid_client\",\"error_description\":\"unknown secret {}\"}}",
-                String::from_utf8_lossy(&req.body)
-            ),
+            format!("{{\"error\":\"invalid_client\",\"error_description\":\"unknown secret {}\"}}", req.body.clone()),
         ),
         "/needs-token" => {
             if req.header("authorization") == Some("Bearer t0k3n-from-server") {
-                Reply::json(json!({"ok": true}))
+                ok_json(json!({"ok": true}))
             } else {
-                Reply::new(401, "")
+                Reply::text(401, "")
             }
         }
-        _ => Reply::new(404, ""),
+        _ => Reply::text(404, ""),
     })
     .await
 }
@@ -81,11 +84,11 @@ async fn get_with_json_path_and_headers() {
     let got = measure(&m).await;
     assert_eq!((got.phase, got.value.as_str(), got.message.as_str()), (Phase::Successful, "true", ""));
     assert!(got.finished_at.is_some());
-    let seen = &s.seen()[0];
+    let seen = &s.requests()[0];
     assert_eq!((seen.method.as_str(), seen.path()), ("GET", "/ok"));
     assert_eq!(seen.header("x-scope-orgid"), Some("team-a"));
     // "Set" semantics: the last duplicate wins and is sent once.
-    assert_eq!(seen.headers.get_all("x-dup").iter().collect::<Vec<_>>(), ["last"]);
+    assert_eq!(seen.header_values("x-dup"), ["last"]);
 }
 
 #[tokio::test]
@@ -156,7 +159,7 @@ async fn post_and_put_bodies() {
     );
     let got = measure(&post).await;
     assert_eq!(got.phase, Phase::Successful, "{got:?}");
-    assert_eq!(s.seen()[0].header("content-type"), Some("application/x-www-form-urlencoded"));
+    assert_eq!(s.requests()[0].header("content-type"), Some("application/x-www-form-urlencoded"));
 
     // jsonBody is sent compactly, and Content-Type is forced to application/json.
     let put = metric(
@@ -166,7 +169,7 @@ async fn post_and_put_bodies() {
     );
     let got = measure(&put).await;
     assert_eq!(got.phase, Phase::Successful, "{got:?}");
-    assert_eq!(&s.seen()[1].body[..], br#"{"q":[1,2],"s":"x"}"#);
+    assert_eq!(s.requests()[1].body, r#"{"q":[1,2],"s":"x"}"#);
 
     // Any method string is passed through.
     let patch = metric(json!({"method": "PATCH", "url": s.url("/echo"), "body": "p"}), "result.method == 'PATCH'");
@@ -184,7 +187,7 @@ async fn post_and_put_bodies() {
         measure(&get_body).await.message,
         format!("Body/JSONBody can only be used with POST or PUT WebMetric Method types (GET {url})")
     );
-    assert_eq!(s.seen().len(), 3, "invalid requests are not sent");
+    assert_eq!(s.requests().len(), 3, "invalid requests are not sent");
 }
 
 #[tokio::test]
@@ -225,7 +228,7 @@ async fn huge_response() {
         (0..120_000).map(|i| json!({"id": i, "name": format!("item-{i:06}"), "pad": "x".repeat(48)})).collect();
     let body = json!({"items": items, "summary": {"errors": 0.01}}).to_string();
     assert!(body.len() > 10_000_000, "{}", body.len());
-    let s = Server::start(move |_| Reply::new(200, body.clone())).await;
+    let s = Server::start(move |_| Reply::text(200, body.clone())).await;
     let got = measure(&metric(json!({"url": s.url("/big"), "jsonPath": "{.summary.errors}"}), "result < 0.05")).await;
     assert_eq!((got.phase, got.value.as_str()), (Phase::Successful, "0.01"));
     let got =
@@ -243,9 +246,9 @@ async fn oauth2_client_credentials() {
     );
     let got = measure(&m).await;
     assert_eq!(got.phase, Phase::Successful, "{got:?}");
-    let token_request = &s.seen()[0];
+    let token_request = &s.requests()[0];
     assert_eq!((token_request.method.as_str(), token_request.path()), ("POST", "/token"));
-    assert_eq!(&token_request.body[..], b"grant_type=client_credentials&scope=read+write");
+    assert_eq!(token_request.body, "grant_type=client_credentials&scope=read+write");
     assert!(token_request.header("authorization").is_some_and(|a| a.starts_with("Basic ")));
 
     // A rejected token request: Go's oauth2 text, the request and the token URL; the client
@@ -261,7 +264,7 @@ async fn oauth2_client_credentials() {
         (
             Phase::Error,
             format!(
-                "oauth2: \"invalid_client\" \"unknown secret client_id=id&client_secret=*****&grant_type=client_credentials\" (GET {}, token from {})",
+                "oauth2: \"invalid_client\" \"unknown secret client_id=id&client_secret=*****&grant_type=client_credentials\" (GET {}, token request to {})",
                 s.url("/needs-token"),
                 s.url("/token-rejected")
             )
@@ -291,7 +294,7 @@ async fn credentials_never_appear_in_output() {
     let factory = BuiltinProviders::new().unwrap().with_recorder(recorder.clone());
     let mut outputs = Vec::new();
     for path in ["/ok", "/500", "/text", "/slow", "/malformed"] {
-        let url = format!("http://admin:{PASSWORD}@{}{path}", s.addr);
+        let url = format!("http://admin:{PASSWORD}@{}{path}", s.host());
         let m = metric(
             json!({"url": url, "timeoutSeconds": 1, "jsonPath": "{.nope}",
                    "headers": [{"key": "Authorization", "value": TOKEN}]}),
@@ -301,13 +304,13 @@ async fn credentials_never_appear_in_output() {
         outputs.push(format!("{} {} {:?}", got.message, got.value, got.metadata));
     }
     // The header did reach the server.
-    assert_eq!(s.seen()[0].header("authorization"), Some(TOKEN));
+    assert_eq!(s.requests()[0].header("authorization"), Some(TOKEN));
     outputs.push(serde_json::to_string(&recorder.data()).unwrap());
     for out in &outputs {
         assert!(!out.contains("sup3r-s3cret"), "{out}");
         assert!(!out.contains(PASSWORD), "{out}");
     }
-    assert!(outputs[1].contains(&format!("(GET http://{}/500)", s.addr)), "{}", outputs[1]);
+    assert!(outputs[1].contains(&format!("(GET http://{}/500)", s.host())), "{}", outputs[1]);
 }
 
 /// A run of one web metric whose `Authorization` header and URL carry a secret argument.
@@ -331,9 +334,9 @@ async fn analyzer_runs_web_metrics_and_a_slow_backend_blocks_no_other_run() {
 
     const SECRET: &str = "s3cr3t-arg-t0ken";
     let s = Server::start(|req| match req.path() {
-        "/slow" => Reply::json(json!({"ok": true})).delayed(Duration::from_secs(3)),
-        "/bearer" if req.header("authorization") == Some("Bearer s3cr3t-arg-t0ken") => Reply::json(json!({"ok": true})),
-        _ => Reply::new(500, ""),
+        "/slow" => ok_json(json!({"ok": true})).after(Duration::from_secs(3)),
+        "/bearer" if req.header("authorization") == Some("Bearer s3cr3t-arg-t0ken") => ok_json(json!({"ok": true})),
+        _ => Reply::text(500, ""),
     })
     .await;
     let secrets = Arc::new(StaticSecrets::new().with("ns", "creds", "token", SECRET));

@@ -1,10 +1,18 @@
 //! Command-line interface: one module per subcommand.
 
+#[cfg(feature = "providers")]
+mod backtest;
 mod diagnostics;
 mod eval;
 mod lint;
+#[cfg(feature = "providers")]
+mod progress;
 mod replay;
 mod report;
+#[cfg(feature = "providers")]
+mod run;
+#[cfg(feature = "providers")]
+mod secrets;
 
 use std::process::ExitCode;
 
@@ -26,6 +34,12 @@ enum Command {
     Lint(lint::LintArgs),
     /// Run templates on virtual time against recorded provider results.
     Replay(replay::ReplayArgs),
+    /// Run templates live against the real providers, with a progress display.
+    #[cfg(feature = "providers")]
+    Run(run::RunArgs),
+    /// Run templates against history: each measurement queries its provider as of that time.
+    #[cfg(feature = "providers")]
+    Backtest(backtest::BacktestArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -34,6 +48,10 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Replay(args) => replay::run(args),
+        #[cfg(feature = "providers")]
+        Command::Run(args) => run::run(args),
+        #[cfg(feature = "providers")]
+        Command::Backtest(args) => backtest::run(args),
     };
     match outcome {
         Ok(code) => code,

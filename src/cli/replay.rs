@@ -44,9 +44,9 @@ pub fn parse_args(args: &[String]) -> anyhow::Result<Vec<Argument>> {
         .collect()
 }
 
-/// Builds the run the files describe: an AnalysisRun given as is, or one run made from every
-/// template given (in file order), with `args`.
-pub fn build_run(files: &[PathBuf], args: Vec<Argument>) -> anyhow::Result<AnalysisRun> {
+/// Builds the run the files describe: an AnalysisRun given as is, or one run named `name`
+/// made from every template given (in file order), with `args`.
+pub fn build_run(files: &[PathBuf], args: Vec<Argument>, name: &str) -> anyhow::Result<AnalysisRun> {
     let mut set = TemplateSet::new("default");
     let mut templates = Vec::new();
     let mut cluster_templates = Vec::new();
@@ -100,7 +100,7 @@ pub fn build_run(files: &[PathBuf], args: Vec<Argument>) -> anyhow::Result<Analy
                 Vec::new(),
                 Default::default(),
                 Default::default(),
-                "augur-replay",
+                name,
                 "",
                 "default",
             )?;
@@ -133,7 +133,7 @@ pub fn start_time(start: Option<&str>) -> anyhow::Result<SystemTime> {
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let arguments = parse_args(&args.args)?;
-    let mut run = build_run(&args.templates, arguments)?;
+    let mut run = build_run(&args.templates, arguments, "augur-replay")?;
     let data = load_data(&args.data)?;
     let start = start_time(args.start.as_deref())?;
     let (end, at) = replay::replay(&mut run, &data, &mut DataCursor::default(), start);

@@ -324,9 +324,19 @@ fn lint_metric(sink: &mut Sink<'_>, path: &str, i: usize, m: &Metric, spec: &Ana
         && p.timeout == Some(0)
     {
         sink.warning(
-            &join_key(&at("provider"), "prometheus.timeout"),
+            &join_key(&join_key(&at("provider"), "prometheus"), "timeout"),
             "timeout: 0 gives every query an already-expired deadline, so every measurement is an Error (omit it for the 30 s default)",
         );
+    }
+    if let Some(p) = &m.provider.prometheus {
+        for arg in secret_args_in(&p.query, spec) {
+            sink.warning(
+                &join_key(&join_key(&at("provider"), "prometheus"), "query"),
+                format!(
+                    "the query uses secret-backed argument '{arg}': Argo stores the resolved query, secret included, in the AnalysisRun's status (metadata.ResolvedPrometheusQuery), readable by anyone who can read AnalysisRuns (augur redacts it); pass secrets in headers instead"
+                ),
+            );
+        }
     }
     lint_provider_config(sink, &at("provider"), &prefix, m);
     conditions::lint_conditions(sink, path, m, spec);
@@ -352,4 +362,16 @@ fn lint_provider_config(sink: &mut Sink<'_>, path: &str, prefix: &str, m: &Metri
 /// Whether any string in `v` holds a placeholder (its checks then wait for the run).
 fn has_placeholders<T: serde::Serialize>(v: &T) -> bool {
     serde_json::to_string(v).is_ok_and(|j| j.contains("{{"))
+}
+
+/// The secret-backed arguments (`valueFrom.secretKeyRef`) whose placeholder appears in `text`.
+fn secret_args_in<'a>(text: &str, spec: &'a AnalysisTemplateSpec) -> Vec<&'a str> {
+    spec.args
+        .iter()
+        .filter(|a| a.value_from.as_ref().is_some_and(|v| v.secret_key_ref.is_some()))
+        .filter(|a| {
+            text.contains(&format!("{{{{args.{}}}}}", a.name)) || text.contains(&format!("{{{{ args.{} }}}}", a.name))
+        })
+        .map(|a| a.name.as_str())
+        .collect()
 }

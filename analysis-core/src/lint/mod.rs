@@ -240,4 +240,16 @@ mod tests {
             "{d:#?}"
         );
     }
+
+    #[test]
+    fn a_secret_in_a_prometheus_query_is_a_trap() {
+        let y = format!(
+            "{HEADER}  args:\n  - name: tenant-key\n    valueFrom:\n      secretKeyRef: {{name: s, key: k}}\n  metrics:\n  - name: a\n    successCondition: result[0] > 1\n    provider:\n      prometheus:\n        address: http://p:9090\n        query: up{{key=\"{{{{args.tenant-key}}}}\"}}\n"
+        );
+        let d = lint(&y);
+        assert!(
+            d.iter().any(|m| m.contains("t.yaml:16:9: warning") && m.contains("secret-backed argument 'tenant-key'")),
+            "{d:#?}"
+        );
+    }
 }

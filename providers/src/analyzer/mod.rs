@@ -88,6 +88,7 @@ pub use options::{AnalyzerOptions, DEFAULT_CALL_TIMEOUT, DEFAULT_EVENT_CAPACITY}
 use crate::provider::ProviderFactory;
 use call::Limits;
 use handle::Control;
+pub(crate) use reconcile::redact_outcome;
 use reconcile::{RunLoop, Shared};
 
 /// Drives AnalysisRuns with real providers, many at once. Cloning is cheap and clones share

@@ -377,7 +377,7 @@ impl RunLoop {
         }
         if !args.secrets.is_empty() {
             for outcome in &mut outcomes {
-                outcome.measurement.message = args.redact(&outcome.measurement.message);
+                redact_outcome(outcome, &args);
             }
         }
         Ok((outcomes, args))
@@ -442,6 +442,19 @@ impl RunLoop {
             }
         }
         results
+    }
+}
+
+/// Removes secret values from what a provider call left in the status: the message, and
+/// (unlike Argo, which stores them as they are) measurement metadata and the provider's
+/// `GetMetadata`, such as a resolved query a secret was substituted into.
+pub(crate) fn redact_outcome(outcome: &mut TaskOutcome, args: &ResolvedArgs) {
+    outcome.measurement.message = args.redact(&outcome.measurement.message);
+    for value in outcome.measurement.metadata.values_mut() {
+        *value = args.redact(value);
+    }
+    for value in outcome.provider_metadata.iter_mut().flat_map(|m| m.values_mut()) {
+        *value = args.redact(value);
     }
 }
 

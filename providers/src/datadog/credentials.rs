@@ -10,14 +10,15 @@
 //!   set, `DD_ADDRESS` possibly empty), then Secret `datadog` in the controller's namespace.
 //!
 //! A Secret qualifies when its `api-key` and `app-key` are non-empty; `address` is optional.
-//! Secrets are read through analysis-core's [`SecretResolver`]; the environment through
-//! [`Environment`], so tests never touch the process environment.
+//! Secrets are read through analysis-core's [`SecretResolver`]; the environment through an
+//! [`EnvLookup`], so tests never touch the process environment.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use augur_analysis_core::spec::SecretRef;
 use augur_analysis_core::template::SecretResolver;
+
+use crate::provider::EnvLookup;
 
 /// Argo's default Secret name (`DatadogTokensSecretName`).
 pub const DEFAULT_SECRET: &str = "datadog";
@@ -28,55 +29,17 @@ pub const DEFAULT_CONTROLLER_NAMESPACE: &str = "argo-rollouts";
 /// Where the Kubernetes service-account namespace is mounted in a pod.
 const SERVICE_ACCOUNT_NAMESPACE: &str = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
-/// The process environment as the Datadog provider reads it.
-pub trait Environment: Send + Sync {
-    /// The variable `name`, when set (possibly empty).
-    fn var(&self, name: &str) -> Option<String>;
-
-    /// The controller's namespace (Argo `defaults.Namespace()`): `POD_NAMESPACE`, else
-    /// `argo-rollouts`. [`ProcessEnvironment`] also reads the service-account namespace.
-    fn controller_namespace(&self) -> String {
-        self.var("POD_NAMESPACE").unwrap_or_else(|| DEFAULT_CONTROLLER_NAMESPACE.to_owned())
+/// The controller's namespace (Argo `defaults.Namespace()`): `POD_NAMESPACE`, else the
+/// pod's service-account namespace, else `argo-rollouts`.
+pub fn controller_namespace(env: &EnvLookup) -> String {
+    if let Some(ns) = env("POD_NAMESPACE") {
+        return ns;
     }
-}
-
-/// The real process environment.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ProcessEnvironment;
-
-impl Environment for ProcessEnvironment {
-    fn var(&self, name: &str) -> Option<String> {
-        std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
-    }
-
-    fn controller_namespace(&self) -> String {
-        if let Some(ns) = self.var("POD_NAMESPACE") {
-            return ns;
-        }
-        std::fs::read_to_string(SERVICE_ACCOUNT_NAMESPACE)
-            .ok()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| DEFAULT_CONTROLLER_NAMESPACE.to_owned())
-    }
-}
-
-/// A fixed environment (tests, embedding).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StaticEnvironment(pub BTreeMap<String, String>);
-
-impl StaticEnvironment {
-    /// With `name` set to `value`.
-    pub fn with(mut self, name: &str, value: &str) -> StaticEnvironment {
-        self.0.insert(name.to_owned(), value.to_owned());
-        self
-    }
-}
-
-impl Environment for StaticEnvironment {
-    fn var(&self, name: &str) -> Option<String> {
-        self.0.get(name).cloned()
-    }
+    std::fs::read_to_string(SERVICE_ACCOUNT_NAMESPACE)
+        .ok()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| DEFAULT_CONTROLLER_NAMESPACE.to_owned())
 }
 
 /// Datadog credentials. `Debug` never shows the keys.
@@ -120,7 +83,7 @@ pub fn find(
     secret_ref: &SecretRef,
     run_namespace: &str,
     secrets: Option<&dyn SecretResolver>,
-    env: &dyn Environment,
+    env: &EnvLookup,
 ) -> Result<Credentials, CredentialsError> {
     if secret_ref.namespaced && secret_ref.name.is_empty() {
         return Err(CredentialsError {
@@ -129,11 +92,11 @@ pub fn find(
         });
     }
     let found = if !secret_ref.name.is_empty() {
-        let namespace = if secret_ref.namespaced { run_namespace.to_owned() } else { env.controller_namespace() };
+        let namespace = if secret_ref.namespaced { run_namespace.to_owned() } else { controller_namespace(env) };
         let found = from_secret(secrets, &namespace, &secret_ref.name);
         found.ok_or_else(|| format!("Secret {:?} in namespace {namespace:?}", secret_ref.name))
     } else {
-        let namespace = env.controller_namespace();
+        let namespace = controller_namespace(env);
         from_env(env).or_else(|| from_secret(secrets, &namespace, DEFAULT_SECRET)).ok_or_else(|| {
             format!("DD_API_KEY, DD_APP_KEY and DD_ADDRESS, then Secret {DEFAULT_SECRET:?} in namespace {namespace:?}")
         })
@@ -154,18 +117,26 @@ fn from_secret(secrets: Option<&dyn SecretResolver>, namespace: &str, name: &str
 }
 
 /// Argo's `envVariablesFinder`: all three variables must be set.
-fn from_env(env: &dyn Environment) -> Option<Credentials> {
-    let api_key = env.var("DD_API_KEY")?;
-    let app_key = env.var("DD_APP_KEY")?;
-    let address = env.var("DD_ADDRESS")?;
+fn from_env(env: &EnvLookup) -> Option<Credentials> {
+    let api_key = env("DD_API_KEY")?;
+    let app_key = env("DD_APP_KEY")?;
+    let address = env("DD_ADDRESS")?;
     (!api_key.is_empty() && !app_key.is_empty()).then_some(Credentials { address, api_key, app_key })
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
     use augur_analysis_core::template::StaticSecrets;
 
     use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> EnvLookup {
+        let map: BTreeMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Arc::new(move |k: &str| map.get(k).cloned())
+    }
 
     fn secret_ref(name: &str, namespaced: bool) -> SecretRef {
         SecretRef { name: name.into(), namespaced }
@@ -184,17 +155,14 @@ mod tests {
     #[test]
     fn lookup_order() {
         let s = store();
-        let env = StaticEnvironment::default();
+        let env = vars(&[]);
         let found = find(&secret_ref("", false), "team", Some(&s), &env).unwrap();
         assert_eq!((found.api_key.as_str(), found.address.as_str()), ("default-api", ""));
 
-        let env_keys = StaticEnvironment::default()
-            .with("DD_API_KEY", "env-api")
-            .with("DD_APP_KEY", "env-app")
-            .with("DD_ADDRESS", "");
+        let env_keys = vars(&[("DD_API_KEY", "env-api"), ("DD_APP_KEY", "env-app"), ("DD_ADDRESS", "")]);
         assert_eq!(find(&secret_ref("", false), "team", Some(&s), &env_keys).unwrap().api_key, "env-api");
         // DD_ADDRESS missing: the environment does not qualify.
-        let partial = StaticEnvironment::default().with("DD_API_KEY", "env-api").with("DD_APP_KEY", "env-app");
+        let partial = vars(&[("DD_API_KEY", "env-api"), ("DD_APP_KEY", "env-app")]);
         assert_eq!(find(&secret_ref("", false), "team", Some(&s), &partial).unwrap().api_key, "default-api");
 
         let named = find(&secret_ref("dd", true), "team", Some(&s), &env_keys).unwrap();
@@ -204,7 +172,7 @@ mod tests {
         assert_eq!(e.message, "failed to find the credentials for datadog metrics provider");
         assert_eq!(e.looked, "Secret \"dd\" in namespace \"argo-rollouts\"");
         // POD_NAMESPACE moves the controller's namespace.
-        let in_team = StaticEnvironment::default().with("POD_NAMESPACE", "team");
+        let in_team = vars(&[("POD_NAMESPACE", "team")]);
         assert_eq!(find(&secret_ref("dd", false), "x", Some(&s), &in_team).unwrap().app_key, "team-app");
         // A Secret without app-key does not qualify.
         assert!(find(&secret_ref("half", false), "x", Some(&s), &env).is_err());

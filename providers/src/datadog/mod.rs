@@ -29,14 +29,14 @@ use augur_analysis_core::go::duration::parse_duration;
 use augur_analysis_core::spec::{DatadogMetric, Measurement, Metric};
 use augur_analysis_core::template::{SecretResolver, redact};
 
-pub use self::credentials::{Credentials, Environment, ProcessEnvironment, StaticEnvironment};
+pub use self::credentials::Credentials;
 pub use self::rate_limit::RetryPolicy;
 pub use self::request::DEFAULT_ADDRESS;
-use crate::answer::{Answer, complete};
+use crate::answer::{Answer, ConditionCache, complete_with};
 use crate::body::read_limited;
 use crate::error::{FetchError, FetchErrorKind};
 use crate::http::HttpClients;
-use crate::provider::{Provider, ProviderError, RunContext};
+use crate::provider::{EnvLookup, Provider, ProviderError, RunContext};
 use crate::record::Recorder;
 
 /// Argo's provider type name.
@@ -50,11 +50,13 @@ pub struct DatadogContext<'a> {
     /// Kubernetes Secrets, when Augur has cluster access.
     pub secrets: Option<&'a (dyn SecretResolver + Send + Sync)>,
     /// The environment (`DD_API_KEY`, `DD_APP_KEY`, `DD_ADDRESS`, `POD_NAMESPACE`).
-    pub env: &'a dyn Environment,
+    pub env: &'a EnvLookup,
     /// The 429 policy.
     pub retry: RetryPolicy,
     /// Where answers are recorded (`augur run --record`).
     pub recorder: Option<Arc<dyn Recorder>>,
+    /// Compiled conditions.
+    pub conditions: &'a ConditionCache,
 }
 
 /// A Datadog provider for one metric.
@@ -65,6 +67,7 @@ pub struct DatadogProvider {
     timeout: Duration,
     retry: RetryPolicy,
     recorder: Option<Arc<dyn Recorder>>,
+    conditions: ConditionCache,
 }
 
 impl std::fmt::Debug for DatadogProvider {
@@ -112,6 +115,7 @@ impl DatadogProvider {
             timeout,
             retry: ctx.retry,
             recorder: ctx.recorder,
+            conditions: ctx.conditions.clone(),
         })
     }
 
@@ -189,7 +193,8 @@ impl Provider for DatadogProvider {
 
     async fn run(&self, cx: &RunContext, metric: &Metric) -> Measurement {
         let (answer, empty_value) = self.answer(cx).await;
-        let mut m = complete(cx, metric, answer, self.recorder.as_deref());
+        let conditions = self.conditions.get(metric);
+        let mut m = complete_with(&conditions, cx, metric, answer, self.recorder.as_deref());
         // A null result that the conditions accepted: Argo's value is the (empty) series.
         if let Some(v) = empty_value.filter(|_| !m.value.is_empty()) {
             m.value = v;

@@ -5,7 +5,8 @@
 //!   template, an incomplete `authentication.oauth2`).
 //! * `request` builds the request: method, URL, headers with "set" semantics, `body` or
 //!   `jsonBody`, the client timeout (`timeoutSeconds`, 10 s when ≤ 0) covering the whole
-//!   exchange, and an OAuth2 client-credentials token when configured (`oauth2`).
+//!   exchange, and an OAuth2 client-credentials token when configured (the shared
+//!   [`TokenCache`]).
 //! * `response` turns the answer into an [`Answer`]: a status outside 2xx is an error, a body
 //!   that is not one JSON document is the result as a string, otherwise the first value the
 //!   `jsonPath` selects ([`jsonpath`]).
@@ -15,7 +16,6 @@
 //! user-info); header values (tokens) never appear in a message.
 
 pub mod jsonpath;
-mod oauth2;
 mod request;
 mod response;
 
@@ -26,21 +26,35 @@ use async_trait::async_trait;
 use augur_analysis_core::spec::{Measurement, Metric, WebMetric};
 
 use self::jsonpath::JsonPathTemplate;
-use crate::answer::{Answer, complete};
+use crate::answer::{Answer, ConditionCache, complete_with};
 use crate::error::{FetchError, FetchErrorKind};
 use crate::http::HttpClients;
+use crate::oauth2::TokenCache;
 use crate::provider::{Provider, ProviderError, RunContext};
 use crate::record::Recorder;
 
 /// Argo's provider type name.
 pub const PROVIDER_TYPE: &str = "Web";
 
+/// What web providers share across measurements.
+#[derive(Clone)]
+pub struct WebShared {
+    /// The HTTP clients.
+    pub http: HttpClients,
+    /// OAuth2 tokens.
+    pub tokens: TokenCache,
+    /// The recorder, when recording.
+    pub recorder: Option<Arc<dyn Recorder>>,
+    /// Compiled conditions.
+    pub conditions: ConditionCache,
+}
+
 /// A web provider for one metric.
 pub struct WebProvider {
     config: WebMetric,
     json_path: JsonPathTemplate,
     client: reqwest::Client,
-    recorder: Option<Arc<dyn Recorder>>,
+    shared: WebShared,
 }
 
 impl std::fmt::Debug for WebProvider {
@@ -53,11 +67,7 @@ impl std::fmt::Debug for WebProvider {
 impl WebProvider {
     /// Builds the provider for `metric` (which must have a `web` provider), as Argo's
     /// `NewWebMetricHttpClient` and `NewWebMetricJsonParser` do.
-    pub fn new(
-        metric: &Metric,
-        http: &HttpClients,
-        recorder: Option<Arc<dyn Recorder>>,
-    ) -> Result<WebProvider, ProviderError> {
+    pub fn new(metric: &Metric, shared: WebShared) -> Result<WebProvider, ProviderError> {
         let config = metric
             .provider
             .web
@@ -80,7 +90,7 @@ impl WebProvider {
                 FetchError::new(FetchErrorKind::Config, e.to_string(), format!("jsonPath {path:?}")).to_string(),
             )
         })?;
-        Ok(WebProvider { client: http.client(config.insecure).clone(), config, json_path, recorder })
+        Ok(WebProvider { client: shared.http.client(config.insecure).clone(), config, json_path, shared })
     }
 
     /// The client timeout (`timeoutSeconds`, 10 s when ≤ 0).
@@ -89,7 +99,7 @@ impl WebProvider {
     }
 
     async fn answer(&self) -> Answer {
-        match request::send(&self.client, &self.config, self.timeout()).await {
+        match request::send(&self.client, &self.config, self.timeout(), &self.shared.tokens).await {
             Ok(sent) => response::answer(sent, &self.json_path).await,
             Err(e) => Answer::error(e),
         }
@@ -104,6 +114,7 @@ impl Provider for WebProvider {
 
     async fn run(&self, cx: &RunContext, metric: &Metric) -> Measurement {
         let answer = self.answer().await;
-        complete(cx, metric, answer, self.recorder.as_deref())
+        let conditions = self.shared.conditions.get(metric);
+        complete_with(&conditions, cx, metric, answer, self.shared.recorder.as_deref())
     }
 }

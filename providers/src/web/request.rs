@@ -6,8 +6,8 @@ use augur_analysis_core::go::gofmt::quote;
 use augur_analysis_core::spec::WebMetric;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
-use super::oauth2;
 use crate::error::{FetchError, FetchErrorKind, redact_url};
+use crate::oauth2::TokenCache;
 
 /// A response and the request it answers (`GET https://host/path`, without user-info).
 pub(super) struct Sent {
@@ -16,7 +16,12 @@ pub(super) struct Sent {
 }
 
 /// Sends the request `config` describes, with `timeout` covering the whole exchange.
-pub(super) async fn send(client: &reqwest::Client, config: &WebMetric, timeout: Duration) -> Result<Sent, FetchError> {
+pub(super) async fn send(
+    client: &reqwest::Client,
+    config: &WebMetric,
+    timeout: Duration,
+    tokens: &TokenCache,
+) -> Result<Sent, FetchError> {
     let method = config.method_or_default();
     let parsed = reqwest::Url::parse(&config.url);
     let target = match &parsed {
@@ -33,11 +38,11 @@ pub(super) async fn send(client: &reqwest::Client, config: &WebMetric, timeout: 
 
     let oauth = &config.authentication.oauth2;
     if !oauth.token_url.is_empty() {
-        let token = oauth2::fetch_token(client, oauth, timeout).await.map_err(|mut e| {
-            e.target = format!("{target}, token from {}", e.target);
+        let token = tokens.token(client, oauth).await.map_err(|mut e| {
+            e.target = format!("{target}, {}", e.target);
             e
         })?;
-        let value = HeaderValue::from_str(&token)
+        let value = HeaderValue::from_str(&format!("Bearer {token}"))
             .map_err(|_| config_error("oauth2: the token server returned an invalid access token".into()))?;
         headers.insert(AUTHORIZATION, value);
     }
