@@ -85,11 +85,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         .context("cannot start the async runtime")?;
     let recorder = args.record.as_ref().map(|_| Arc::new(DataRecorder::new(secret_values)));
     let finished = runtime.block_on(async {
-        let mut factory = BuiltinProviders::new()?;
+        // The same Secrets serve secret-backed arguments and providers (Datadog's secretRef).
+        let secrets = Arc::new(secrets);
+        let mut factory = BuiltinProviders::new()?.with_secrets(secrets.clone());
         if let Some(r) = &recorder {
             factory = factory.with_recorder(r.clone());
         }
-        let analyzer = Analyzer::new(Arc::new(factory), Arc::new(secrets), AnalyzerOptions::default());
+        let analyzer = Analyzer::new(Arc::new(factory), secrets, AnalyzerOptions::default());
         let progress = Progress::new(&run);
         let handle = analyzer.start(run);
         let mut status = handle.status();
