@@ -10,6 +10,7 @@ mod fake_kube;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use augur_analysis_core::replay;
 use augur_analysis_core::spec::{AnalysisRun, Measurement, Metric, Time};
 use augur_analysis_core::template::StaticSecrets;
 use augur_providers::job::{JobKubeconfig, JobSettings, RUN_UID_LABEL};
@@ -459,6 +460,10 @@ async fn the_analyzer_drives_job_metrics_to_completion() {
     // Argo's Job names: count + error + 1.
     let names: Vec<&str> = result.measurements.iter().map(|m| m.metadata["job-name"].as_str()).collect();
     assert_eq!(names, [job_name(1, "smoke"), job_name(2, "smoke")]);
+    // Per Job: the create, at most one resume before it completes (GET + pod LIST; the next
+    // resume waits at least a second) and the resume that sees it complete.
+    let requests = fake.requests();
+    assert!(requests.len() <= 8, "{requests:#?}");
 }
 
 // ----- Local execution -----
@@ -604,18 +609,33 @@ async fn local_jobs_refuse_what_needs_a_cluster_and_fail_on_missing_programs() {
 }
 
 #[tokio::test]
-async fn the_analyzer_runs_local_jobs_to_completion() {
-    let analyzer = Analyzer::new(Arc::new(local()), Arc::new(StaticSecrets::new()), AnalyzerOptions::default());
+async fn the_analyzer_runs_local_jobs_to_completion_and_replay_reproduces_them() {
+    let recorder = Arc::new(DataRecorder::default());
+    let factory = Arc::new(local().with_recorder(recorder.clone()));
+    let analyzer = Analyzer::new(factory, Arc::new(StaticSecrets::new()), AnalyzerOptions::default());
     let mut analysis = run("ci");
     analysis.spec.metrics = vec![
         shell_metric("unit", "exit 0", None, json!([])),
         shell_metric("e2e", "sleep 1; echo e2e failed >&2; exit 1", None, json!([])),
     ];
+    let fresh = analysis.clone();
     let done =
         tokio::time::timeout(Duration::from_secs(30), analyzer.run_to_completion(analysis)).await.expect("completes");
     assert_eq!(done.status.phase, Some(Phase::Failed), "{:?}", done.status);
-    let phases: Vec<(&str, Phase)> = done.status.metric_results.iter().map(|r| (r.name.as_str(), r.phase)).collect();
-    assert_eq!(phases, [("unit", Phase::Successful), ("e2e", Phase::Failed)]);
+    let phases = |r: &AnalysisRun| -> Vec<(String, Phase)> {
+        r.status.metric_results.iter().map(|m| (m.name.clone(), m.phase)).collect()
+    };
+    assert_eq!(phases(&done), [("unit".to_string(), Phase::Successful), ("e2e".to_string(), Phase::Failed)]);
     let e2e = &done.status.metric_results[1].measurements[0];
     assert_eq!(e2e.metadata["stderr"], "e2e failed\n");
+
+    // `augur run --record` then `augur replay`: the recorded verdicts give the same run.
+    let data = recorder.data();
+    assert_eq!(data.metrics["e2e"].measurements[0].phase, Some(Phase::Failed));
+    let mut replayed = fresh;
+    let mut cursor = replay::DataCursor::default();
+    let (end, _) = replay::replay(&mut replayed, &data, &mut cursor, t0());
+    assert_eq!(end, replay::ReplayEnd::Completed);
+    assert_eq!((replayed.status.phase, phases(&replayed)), (done.status.phase, phases(&done)));
+    assert_eq!(replayed.status.message, done.status.message);
 }

@@ -58,7 +58,12 @@ impl Default for JobSettings {
 impl JobSettings {
     /// The settings from Argo's environment variables (empty values count as unset).
     pub fn from_env() -> JobSettings {
-        let var = |name| std::env::var(name).ok().filter(|v| !v.is_empty());
+        JobSettings::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// The settings from the variables `var` looks up.
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> JobSettings {
+        let var = |name| var(name).filter(|v| !v.is_empty());
         let kubeconfig = var(JOB_KUBECONFIG_ENV)
             .map(|v| if v == "in-cluster" { JobKubeconfig::InCluster } else { JobKubeconfig::Path(PathBuf::from(v)) });
         JobSettings { namespace: var(JOB_NAMESPACE_ENV), kubeconfig, owner_references: true }
@@ -143,6 +148,23 @@ async fn build_client(kubeconfig: Option<&JobKubeconfig>) -> Result<Client, Fetc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_from_argos_variables() {
+        let vars = |ns: &'static str, kc: &'static str| {
+            move |name: &str| match name {
+                JOB_NAMESPACE_ENV => Some(ns.to_string()),
+                JOB_KUBECONFIG_ENV => Some(kc.to_string()),
+                _ => None,
+            }
+        };
+        assert_eq!(JobSettings::from_vars(vars("", "")), JobSettings::default());
+        let s = JobSettings::from_vars(vars("jobs", "in-cluster"));
+        assert_eq!((s.namespace.as_deref(), s.kubeconfig), (Some("jobs"), Some(JobKubeconfig::InCluster)));
+        let s = JobSettings::from_vars(vars("", "/etc/other.yaml"));
+        assert_eq!(s.kubeconfig, Some(JobKubeconfig::Path("/etc/other.yaml".into())));
+        assert!(s.owner_references);
+    }
 
     #[test]
     fn owner_reference_rule() {

@@ -6,7 +6,8 @@
 //! * `resume` reads the Job: condition `Complete` → Successful, `Failed` → Failed (the
 //!   condition's status is not inspected, and with both the last listed wins, as in Argo).
 //!   Otherwise a pod waiting on an image it cannot pull makes it Inconclusive; else it stays
-//!   Running, resumed after `sqrt(2 × elapsed)` seconds.
+//!   Running, resumed after `sqrt(2 × elapsed)` seconds (at least one: Argo's sub-second
+//!   delays re-read its cache in a loop, Augur's would be API requests).
 //! * `terminate` deletes the Job with foreground propagation (a missing Job is fine) and
 //!   returns Inconclusive.
 //! * `garbage_collect` lists the run's Jobs (all its metrics, as Argo does) by the run-UID

@@ -10,6 +10,7 @@
 //! resume     Job Complete / Failed                      -> Successful / Failed
 //!            a pod cannot pull its image                -> Inconclusive
 //!            otherwise                                  -> Running, resumeAt = now + sqrt(2 × elapsed)
+//!                                                          (at least 1 s: see MIN_RESUME_DELAY)
 //! terminate  delete the Job (foreground)                -> Inconclusive ("Metric Terminated")
 //! gc         delete the run's oldest Jobs beyond the measurement retention limit
 //! ```
@@ -54,5 +55,5 @@ pub use naming::{MAX_JOB_NAME, job_name};
 pub use object::{
     JobSpecError, JobTemplate, METRIC_NAME_ANNOTATION, RUN_NAME_ANNOTATION, RUN_NAMESPACE_ANNOTATION, RUN_UID_LABEL,
 };
-pub use outcome::{JOB_NAME_KEY, JOB_NAMESPACE_KEY};
+pub use outcome::{JOB_NAME_KEY, JOB_NAMESPACE_KEY, MIN_RESUME_DELAY};
 pub use process::TAIL_BYTES;

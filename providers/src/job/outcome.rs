@@ -48,12 +48,22 @@ pub fn finish(cx: &RunContext, mut m: Measurement, phase: Phase, message: String
     m
 }
 
-/// `m` still running: resumed again after `sqrt(2 × elapsed)` seconds, elapsed counted from
-/// its `startedAt` (Argo's growing delay: 1 s after 0.5 s, 10 s after 50 s, 60 s after 30 min).
+/// The shortest delay between two resumes.
+///
+/// Argo's delay is below a second while less than half a second has elapsed, and `resumeAt`
+/// is stored at second precision, so it can fall in the current second: the run is resumed
+/// again at once, in a loop, until the delay grows. Argo's loop reads its informer cache;
+/// Augur's resumes are API requests (or process checks), so Augur waits at least a second.
+/// Only the first second of a Job is affected: the first resume still comes at once.
+pub const MIN_RESUME_DELAY: Duration = Duration::from_secs(1);
+
+/// `m` still running: resumed again after `sqrt(2 × elapsed)` seconds (at least
+/// [`MIN_RESUME_DELAY`]), elapsed counted from its `startedAt` (Argo's growing delay: 10 s
+/// after 50 s, 60 s after 30 min).
 pub fn keep_running(cx: &RunContext, mut m: Measurement) -> Measurement {
     let started = m.started_at.map_or(cx.now, Time::to_system);
     let elapsed = cx.now.duration_since(started).unwrap_or_default();
-    let delay = Duration::from_secs_f64((2.0 * elapsed.as_secs_f64()).sqrt());
+    let delay = Duration::from_secs_f64((2.0 * elapsed.as_secs_f64()).sqrt()).max(MIN_RESUME_DELAY);
     m.resume_at = Some(Time::from_system(cx.now + delay));
     m
 }
@@ -94,7 +104,9 @@ mod tests {
     fn resume_delay_grows_with_the_square_root() {
         let m = started(&cx(1000), "j", "ns");
         assert_eq!(m.resume_at, Some(Time::from_unix(1000)));
-        assert_eq!(keep_running(&cx(1000), m.clone()).resume_at, Some(Time::from_unix(1000)));
+        // Never in the same second: that would resume it again at once.
+        assert_eq!(keep_running(&cx(1000), m.clone()).resume_at, Some(Time::from_unix(1001)));
+        assert_eq!(keep_running(&cx(1002), m.clone()).resume_at, Some(Time::from_unix(1004)));
         assert_eq!(keep_running(&cx(1050), m.clone()).resume_at, Some(Time::from_unix(1060)));
         assert_eq!(keep_running(&cx(2800), m).resume_at, Some(Time::from_unix(2860)));
     }
