@@ -418,6 +418,11 @@ async fn outcomes_are_recorded_as_phases_for_replay() {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].phase, Some(Phase::Failed));
     assert!(entries[0].message.as_deref().unwrap().contains("BackoffLimitExceeded"));
+
+    // A terminated measurement is not the Job's verdict: not recorded.
+    let second = p.run(&cx(2), &m).await;
+    assert_eq!(p.terminate(&cx(2), &m, second).await.phase, Phase::Inconclusive);
+    assert_eq!(recorder.data().metrics["smoke"].measurements.len(), 1);
 }
 
 /// Plays the Job controller for the analyzer test: completes every Job of `metric` as it

@@ -205,12 +205,12 @@ impl Provider for KubeJobProvider {
         self.done(cx, metric, next)
     }
 
-    async fn terminate(&self, cx: &RunContext, metric: &Metric, m: Measurement) -> Measurement {
-        let next = match self.delete(cx, &m).await {
+    async fn terminate(&self, cx: &RunContext, _metric: &Metric, m: Measurement) -> Measurement {
+        // Not recorded: see outcome::record.
+        match self.delete(cx, &m).await {
             Ok(()) => finish(cx, m, Phase::Inconclusive, String::new()),
             Err(message) => finish(cx, m, Phase::Error, message),
-        };
-        self.done(cx, metric, next)
+        }
     }
 
     async fn garbage_collect(&self, cx: &RunContext, _metric: &Metric, limit: usize) -> Result<(), ProviderError> {

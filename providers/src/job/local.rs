@@ -203,10 +203,10 @@ impl Provider for LocalJobProvider {
         }
     }
 
-    async fn terminate(&self, cx: &RunContext, metric: &Metric, m: Measurement) -> Measurement {
+    async fn terminate(&self, cx: &RunContext, _metric: &Metric, m: Measurement) -> Measurement {
         let (name, namespace) = match job_of(cx, &m) {
             Ok((name, ns)) => (name.to_string(), ns),
-            Err(message) => return self.done(cx, metric, finish(cx, m, Phase::Error, message)),
+            Err(message) => return finish(cx, m, Phase::Error, message),
         };
         let key = LocalJobs::key(&namespace, &name);
         let mut m = m;
@@ -218,6 +218,7 @@ impl Provider for LocalJobProvider {
             }
             tracing::info!(job = %name, "local job terminated");
         }
-        self.done(cx, metric, finish(cx, m, Phase::Inconclusive, String::new()))
+        // Not recorded: see outcome::record.
+        finish(cx, m, Phase::Inconclusive, String::new())
     }
 }

@@ -29,8 +29,9 @@
 //!   pod's first container's command as a local process: **commands from the template run on
 //!   the local machine**.
 //!
-//! Both record a measurement's outcome for `augur run --record` when it completes, as a
-//! `phase:` entry with its message, so `augur replay` reproduces the Job's verdict.
+//! Both record a measurement's outcome for `augur run --record` when the Job completes, as a
+//! `phase:` entry with its message, so `augur replay` reproduces the Job's verdict (not when
+//! the measurement is terminated: see `outcome::record`).
 //!
 //! Files: `naming` (Job names), `object` (the Job object from the template), `outcome` (how a
 //! measurement moves, shared by both backends), `cluster` (settings and client), `pods`

@@ -79,6 +79,12 @@ pub fn job_of<'m>(cx: &RunContext, m: &'m Measurement) -> Result<(&'m str, Strin
 
 /// Records a completed measurement for `augur replay` (a `phase:` entry with its message):
 /// a Job's outcome is decided by the Job, not by conditions, so replay reproduces the phase.
+///
+/// `run` and `resume` outcomes are recorded; `terminate`'s are not. A terminated Job's
+/// Inconclusive is not the Job's verdict but the consequence of another metric failing (or of
+/// an abort), and replay measures instantly: replaying it would make the Job Inconclusive at
+/// the start and terminate the run before the metric that really failed did, a different
+/// verdict. Without the entry, replay says the data ran out for that metric instead.
 pub fn record(cx: &RunContext, metric: &str, m: &Measurement, recorder: Option<&dyn Recorder>) {
     if let Some(r) = recorder.filter(|_| m.phase.is_completed()) {
         let entry =
