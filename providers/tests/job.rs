@@ -644,3 +644,22 @@ async fn the_analyzer_runs_local_jobs_to_completion_and_replay_reproduces_them()
     assert_eq!((replayed.status.phase, phases(&replayed)), (done.status.phase, phases(&done)));
     assert_eq!(replayed.status.message, done.status.message);
 }
+
+#[tokio::test]
+async fn secrets_a_local_job_prints_are_redacted_from_its_metadata() {
+    let secrets = StaticSecrets::new().with("ci", "creds", "token", "s3cr3t-t0ken");
+    let analyzer = Analyzer::new(Arc::new(local()), Arc::new(secrets), AnalyzerOptions::default());
+    let mut analysis = run("ci");
+    analysis.spec.args = serde_json::from_value(json!([
+        {"name": "token", "valueFrom": {"secretKeyRef": {"name": "creds", "key": "token"}}}
+    ]))
+    .unwrap();
+    let env = json!([{"name": "TOKEN", "value": "{{args.token}}"}]);
+    analysis.spec.metrics =
+        vec![shell_metric("leaky", "echo \"using $TOKEN\"; echo \"bad $TOKEN\" >&2; exit 1", None, env)];
+    let done =
+        tokio::time::timeout(Duration::from_secs(30), analyzer.run_to_completion(analysis)).await.expect("completes");
+    let m = &done.status.metric_results[0].measurements[0];
+    assert_eq!(m.phase, Phase::Failed, "{m:?}");
+    assert_eq!((m.metadata["stdout"].as_str(), m.metadata["stderr"].as_str()), ("using *****\n", "bad *****\n"));
+}

@@ -386,8 +386,14 @@ impl RunLoop {
             }
         }
         if !args.secrets.is_empty() {
+            // Metadata too: a provider may put what the backend said there (a local Job's
+            // output, which can echo a secret argument it was given).
             for outcome in &mut outcomes {
-                outcome.measurement.message = args.redact(&outcome.measurement.message);
+                let m = &mut outcome.measurement;
+                m.message = args.redact(&m.message);
+                for value in m.metadata.values_mut() {
+                    *value = args.redact(value);
+                }
             }
         }
         Ok((outcomes, args))
