@@ -603,6 +603,13 @@ async fn local_jobs_refuse_what_needs_a_cluster_and_fail_on_missing_programs() {
         (Phase::Error, "metric \"smoke\": job spec has no containers (provider.job.spec.template.spec.containers)")
     );
 
+    // What a cluster would reject is rejected locally too.
+    let mut always = job_metric("smoke", &["true"]);
+    always.provider.job.as_mut().unwrap().spec["template"]["spec"]["restartPolicy"] = json!("Always");
+    let m = provider(&factory, &cx(1), &always).run(&cx(1), &always).await;
+    assert_eq!(m.phase, Phase::Error);
+    assert!(m.message.starts_with("metric \"smoke\": provider.job.spec.template.spec.restartPolicy"), "{}", m.message);
+
     let missing = job_metric("smoke", &["/nonexistent/augur-test-runner", "--all"]);
     let m = provider(&factory, &cx(1), &missing).run(&cx(1), &missing).await;
     assert_eq!(m.phase, Phase::Failed);

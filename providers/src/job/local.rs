@@ -17,6 +17,9 @@
 //! * The last 4 KiB of stdout and stderr, and the exit code, land in the measurement's
 //!   metadata (`stdout`, `stderr`, `exit-code`).
 //! * A process that cannot be started (no such program) is Failed, as the Job's pod would fail.
+//! * What the API server would reject is an Error naming the metric and the field
+//!   (`restartPolicy` other than `Never`/`OnFailure`, a container without name or image), so
+//!   that a template that passes in CI is also accepted by a cluster.
 //! * Not emulated: the image (the command must exist locally), retries (`backoffLimit`; the
 //!   process runs once), `parallelism`/`completions`, init and sidecar containers, volumes.
 //!   The process inherits Augur's environment, with the container's env added.
@@ -145,7 +148,10 @@ impl Provider for LocalJobProvider {
     }
 
     async fn run(&self, cx: &RunContext, metric: &Metric) -> Measurement {
-        let template = match JobTemplate::from_metric(metric) {
+        let template = match JobTemplate::from_metric(metric).and_then(|t| {
+            t.check_like_api_server(&metric.name)?;
+            Ok(t)
+        }) {
             Ok(t) => t,
             Err(e) => return self.done(cx, metric, failed_to_start(cx, e.to_string())),
         };

@@ -56,6 +56,17 @@ pub enum JobSpecError {
         /// The metric's name.
         metric: String,
     },
+    /// A field the API server would reject (checked for local Jobs, which have no API
+    /// server to do it).
+    #[error("metric \"{metric}\": {field}: {reason} (Kubernetes rejects this Job)")]
+    Rejected {
+        /// The metric's name.
+        metric: String,
+        /// The field, from `provider.job.spec`.
+        field: String,
+        /// Why.
+        reason: String,
+    },
     /// The AnalysisRun has no UID, which Job names and labels are made of.
     #[error("metric \"{metric}\": the AnalysisRun has no metadata.uid, which the Job's name and labels need")]
     NoRunUid {
@@ -90,6 +101,40 @@ impl JobTemplate {
             return Err(JobSpecError::NoContainers { metric: name() });
         }
         Ok(JobTemplate { labels: job.metadata.labels.clone(), annotations: job.metadata.annotations.clone(), spec })
+    }
+
+    /// The API server's checks that a template written for local Jobs most easily fails: a
+    /// Job's pods must not restart (`restartPolicy` `Never` or `OnFailure`; unset means
+    /// `Always`) and every container needs a name and an image. Local Jobs make them so that
+    /// a template that passes in CI is not rejected by the cluster.
+    pub fn check_like_api_server(&self, metric: &str) -> Result<(), JobSpecError> {
+        let reject =
+            |field: String, reason: String| JobSpecError::Rejected { metric: metric.to_string(), field, reason };
+        let Some(pod) = self.spec.template.spec.as_ref() else {
+            return Err(JobSpecError::NoContainers { metric: metric.to_string() });
+        };
+        match pod.restart_policy.as_deref() {
+            Some("Never" | "OnFailure") => {}
+            other => {
+                return Err(reject(
+                    "provider.job.spec.template.spec.restartPolicy".into(),
+                    format!(
+                        "\"{}\" is not supported: a Job needs \"Never\" or \"OnFailure\"",
+                        other.unwrap_or("Always")
+                    ),
+                ));
+            }
+        }
+        for (i, c) in pod.containers.iter().enumerate() {
+            let field = |f: &str| format!("provider.job.spec.template.spec.containers[{i}].{f}");
+            if c.name.is_empty() {
+                return Err(reject(field("name"), "required value".into()));
+            }
+            if c.image.as_deref().is_none_or(str::is_empty) {
+                return Err(reject(field("image"), "required value".into()));
+            }
+        }
+        Ok(())
     }
 
     /// The pod's first container (there is one: checked when parsed).
@@ -163,6 +208,7 @@ mod tests {
         let m = metric(json!({"metadata": {"labels": {"team": "a"}, "annotations": {"note": "x"}},
             "spec": serde_json::from_str::<serde_json::Value>(SPEC).unwrap()}));
         let t = JobTemplate::from_metric(&m).unwrap();
+        assert_eq!(t.check_like_api_server("smoke"), Ok(()));
         let job = t.to_job(&cx(), "smoke", "apps", true);
         let meta = &job.metadata;
         assert_eq!(meta.name.as_deref(), Some("uid-1.smoke.2"));
@@ -195,6 +241,17 @@ mod tests {
             JobTemplate::from_metric(&empty).unwrap_err().to_string(),
             "metric \"smoke\": job spec has no containers (provider.job.spec.template.spec.containers)"
         );
+        let always = metric(json!({"spec": {"template": {"spec": {"containers": [{"name": "t", "image": "i"}]}}}}));
+        let always = JobTemplate::from_metric(&always).unwrap().check_like_api_server("smoke").unwrap_err();
+        assert_eq!(
+            always.to_string(),
+            "metric \"smoke\": provider.job.spec.template.spec.restartPolicy: \"Always\" is not supported: \
+             a Job needs \"Never\" or \"OnFailure\" (Kubernetes rejects this Job)"
+        );
+        let no_image = metric(json!({"spec": {"template": {"spec": {"restartPolicy": "Never",
+            "containers": [{"name": "t", "command": ["true"]}]}}}}));
+        let no_image = JobTemplate::from_metric(&no_image).unwrap().check_like_api_server("smoke").unwrap_err();
+        assert!(no_image.to_string().contains("containers[0].image: required value"), "{no_image}");
         let wrong = metric(json!({"spec": {"backoffLimit": "six", "template": {}}}));
         let wrong = JobTemplate::from_metric(&wrong).unwrap_err().to_string();
         assert!(wrong.starts_with("metric \"smoke\": invalid job spec (provider.job.spec): invalid type"), "{wrong}");
