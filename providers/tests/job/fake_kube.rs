@@ -25,6 +25,9 @@ use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, Time};
 use serde_json::{Value as Json, json};
 
+/// The most connections one fake server accepts.
+const MAX_CONNECTIONS: usize = 1000;
+
 /// What the fake holds and saw.
 #[derive(Default)]
 pub struct State {
@@ -61,7 +64,10 @@ impl FakeKube {
         let state = Arc::new(Mutex::new(State::default()));
         let shared = Arc::clone(&state);
         tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
+            // Bounded like every loop in the tests: no test opens this many connections (kube
+            // keeps one alive), and the task ends with the test's runtime anyway.
+            for _ in 0..MAX_CONNECTIONS {
+                let Ok((stream, _)) = listener.accept().await else { break };
                 let state = Arc::clone(&shared);
                 tokio::spawn(async move {
                     let service = service_fn(move |req| {
