@@ -111,7 +111,10 @@ fn sample(rt: &tokio::runtime::Runtime) -> Vec<Duration> {
             h.wait().await;
         }
         if let (Some(before), Some(after)) = (cpu_before, cpu_time()) {
-            eprintln!("cpu per measurement (reconcile included): {:.2?}", (after - before) / (run_count() * COUNT) as u32);
+            eprintln!(
+                "cpu per measurement (reconcile included): {:.2?}",
+                (after - before) / (run_count() * COUNT) as u32
+            );
         }
         let mut lags = Vec::with_capacity(run_count() * (COUNT - 1));
         for (i, h) in handles.iter().enumerate() {

@@ -11,6 +11,9 @@
 //!   concurrently with per-provider-type concurrency limits, a per-call timeout and panic
 //!   isolation; exact under `tokio::time::pause()`.
 //!
+//! * [`job`]: the Kubernetes Job provider (Argo's `job` metric) and local execution of Job
+//!   metrics for CI.
+//!
 //! The built-in providers (Prometheus, Datadog, web, Kubernetes Job) and the host for
 //! sandboxed WebAssembly provider plugins are being built on this contract.
 
@@ -22,6 +25,7 @@ pub mod backtest;
 pub mod builtin;
 pub mod error;
 pub mod http;
+pub mod job;
 pub mod oauth2;
 pub mod prometheus;
 pub mod provider;
