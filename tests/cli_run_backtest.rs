@@ -258,3 +258,62 @@ fn backtest_refuses_providers_without_history() {
         "{stderr}"
     );
 }
+
+const LOCAL_JOB: &str = r#"
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: smoke}
+spec:
+  args:
+  - name: exit-code
+  metrics:
+  - name: smoke-tests
+    provider:
+      job:
+        spec:
+          activeDeadlineSeconds: 20
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: test
+                image: alpine
+                command: [sh, -c]
+                args: ["echo testing $(SERVICE); exit {{args.exit-code}}"]
+                env:
+                - {name: SERVICE, value: payments}
+"#;
+
+#[test]
+fn local_jobs_run_the_containers_command_and_replay_from_the_recording() {
+    let dir = TempDir::new("cli-local-job");
+    let template = write(&dir.0, "job.yaml", LOCAL_JOB);
+    let data = dir.0.join("recorded.yaml");
+    let run = |code: &str| {
+        augur()
+            .arg("run")
+            .arg(&template)
+            .args(["--local-jobs", "--output", "json", "--arg", &format!("exit-code={code}"), "--record"])
+            .arg(&data)
+            .output()
+            .expect("run augur")
+    };
+    let out = run("0");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("status JSON");
+    let m = &json["metricResults"][0]["measurements"][0];
+    assert_eq!(m["metadata"]["stdout"], "testing payments\n");
+    assert_eq!(m["metadata"]["exit-code"], "0");
+
+    let out = run("3");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let replayed = augur()
+        .arg("replay")
+        .arg(&template)
+        .arg("--data")
+        .arg(&data)
+        .args(["--arg", "exit-code=3"])
+        .output()
+        .expect("replay");
+    assert_eq!(replayed.status.code(), Some(1), "{}", String::from_utf8_lossy(&replayed.stdout));
+}

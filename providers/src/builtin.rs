@@ -2,8 +2,9 @@
 //! provider field, in Argo's selection order (semantics §9.0).
 //!
 //! It owns what providers share across measurements — the HTTP clients (connection pools),
-//! OAuth2 tokens, compiled conditions, the recorder for `--record`, Kubernetes Secrets and the
-//! environment — and hands it to each provider it builds, so building a provider per
+//! OAuth2 tokens, compiled conditions, Kubernetes Secrets and the environment, the
+//! Kubernetes client for Job metrics, the local Job processes, the recorder for
+//! `--record` — and hands it to each provider it builds, so building a provider per
 //! measurement (as Argo does) costs no connection set-up.
 
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use crate::answer::ConditionCache;
 use crate::datadog::{DatadogContext, DatadogProvider, RetryPolicy};
 use crate::error::FetchError;
 use crate::http::HttpClients;
+use crate::job::{JobCluster, JobSettings, KubeJobProvider, LocalJobProvider, LocalJobs};
 use crate::oauth2::TokenCache;
 use crate::prometheus::{self, PrometheusProvider};
 use crate::provider::{EnvLookup, Provider, ProviderError, ProviderFactory, RunContext};
@@ -31,6 +33,10 @@ pub struct BuiltinProviders {
     env: EnvLookup,
     secrets: Option<Arc<dyn SecretResolver + Send + Sync>>,
     datadog_retry: RetryPolicy,
+    /// The cluster Job metrics run in.
+    jobs: Arc<JobCluster>,
+    /// Job metrics run as local processes instead (`--local-jobs`).
+    local_jobs: Option<Arc<LocalJobs>>,
 }
 
 impl std::fmt::Debug for BuiltinProviders {
@@ -39,12 +45,17 @@ impl std::fmt::Debug for BuiltinProviders {
             .field("recording", &self.recorder.is_some())
             .field("secrets", &self.secrets.is_some())
             .field("datadog_retry", &self.datadog_retry)
+            .field("jobs", self.jobs.settings())
+            .field("local_jobs", &self.local_jobs.is_some())
             .finish_non_exhaustive()
     }
 }
 
 impl BuiltinProviders {
-    /// The factory with fresh HTTP clients (installs the TLS crypto provider).
+    /// The factory with fresh HTTP clients (installs the TLS crypto provider). Job metrics run
+    /// in the cluster of the usual kubeconfig (or in-cluster configuration), steered by Argo's
+    /// `ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE` / `ARGO_ROLLOUTS_ANALYSIS_JOB_KUBECONFIG`; the
+    /// client is built on the first Job measurement.
     pub fn new() -> Result<BuiltinProviders, FetchError> {
         Ok(BuiltinProviders {
             http: HttpClients::new()?,
@@ -54,6 +65,8 @@ impl BuiltinProviders {
             env: Arc::new(|name| std::env::var(name).ok()),
             secrets: None,
             datadog_retry: RetryPolicy::default(),
+            jobs: Arc::new(JobCluster::new(JobSettings::from_env())),
+            local_jobs: None,
         })
     }
 
@@ -102,6 +115,33 @@ impl BuiltinProviders {
         self
     }
 
+    /// Job metrics run in the cluster `client` talks to (namespace and owner references as
+    /// the current [`JobSettings`] say).
+    pub fn with_kube_client(mut self, client: kube::Client) -> BuiltinProviders {
+        self.jobs = Arc::new(JobCluster::with_client(self.jobs.settings().clone(), client));
+        self
+    }
+
+    /// Where Job metrics run (replaces the settings read from the environment; the client is
+    /// built from them on the first Job measurement).
+    pub fn with_job_settings(mut self, settings: JobSettings) -> BuiltinProviders {
+        self.jobs = Arc::new(JobCluster::new(settings));
+        self
+    }
+
+    /// With `true`, Job metrics run as local processes: the pod's first container's command
+    /// and args, with its env, on this machine (`augur run --local-jobs`, for CI). **This runs
+    /// commands from the template on the local machine.** See [`crate::job`].
+    pub fn with_local_jobs(mut self, local: bool) -> BuiltinProviders {
+        self.local_jobs = local.then(|| Arc::new(LocalJobs::new()));
+        self
+    }
+
+    /// The local Job processes, when Job metrics run locally.
+    pub fn local_jobs(&self) -> Option<&Arc<LocalJobs>> {
+        self.local_jobs.as_ref()
+    }
+
     /// The shared HTTP clients.
     pub fn http(&self) -> &HttpClients {
         &self.http
@@ -132,6 +172,14 @@ impl ProviderFactory for BuiltinProviders {
                 };
                 Ok(Arc::new(DatadogProvider::new(cx, metric, ctx)?))
             }
+            Some("Job") => Ok(match &self.local_jobs {
+                Some(local) => Arc::new(LocalJobProvider::new(
+                    Arc::clone(local),
+                    self.jobs.settings().namespace.clone(),
+                    self.recorder.clone(),
+                )),
+                None => Arc::new(KubeJobProvider::new(Arc::clone(&self.jobs), self.recorder.clone())),
+            }),
             None => Err(ProviderError::NoValidProvider { metric: metric.name.clone() }),
             Some(other) => Err(ProviderError::Other(format!("the {other} provider is not supported by augur"))),
         }

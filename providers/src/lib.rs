@@ -20,8 +20,10 @@
 //! * [`builtin`]: [`BuiltinProviders`], the factory that builds them with shared HTTP
 //!   clients ([`http`]), OAuth2 tokens ([`oauth2`]), Secrets and the environment.
 //!
-//! The Kubernetes Job provider and the host for sandboxed WebAssembly provider plugins are
-//! being built on the same contract.
+//! * [`job`]: the Kubernetes Job provider (Argo's `job` metric) and local execution of Job
+//!   metrics for CI.
+//!
+//! The host for sandboxed WebAssembly provider plugins is being built on the same contract.
 
 #![deny(missing_docs)]
 
@@ -34,6 +36,7 @@ pub mod datadog;
 pub mod error;
 pub mod form;
 pub mod http;
+pub mod job;
 pub mod oauth2;
 pub mod prometheus;
 pub mod provider;

@@ -44,6 +44,11 @@ pub struct RunContext {
     /// measurements with it (`startedAt`, `finishedAt`) rather than reading a clock, so that
     /// runs are exact under virtual time.
     pub now: SystemTime,
+    /// The number of the measurement the call is for: Argo's `count + error + 1` of the
+    /// metric's result when the call is made (1 for a metric's first measurement). The Job
+    /// provider names its Jobs with it (`<run UID>.<metric>.<n>`); the analyzer sets it for
+    /// every call ([`RunContext::with_measurement_number`]).
+    pub measurement_number: i64,
 }
 
 impl RunContext {
@@ -51,12 +56,24 @@ impl RunContext {
     pub fn new(run: &AnalysisRun, now: SystemTime) -> RunContext {
         let meta = &run.metadata;
         let text = |s: &Option<String>| Arc::from(s.as_deref().unwrap_or(""));
-        RunContext { name: text(&meta.name), namespace: text(&meta.namespace), uid: text(&meta.uid), now }
+        RunContext {
+            name: text(&meta.name),
+            namespace: text(&meta.namespace),
+            uid: text(&meta.uid),
+            now,
+            measurement_number: 1,
+        }
     }
 
     /// The same run at another time.
     pub fn at(&self, now: SystemTime) -> RunContext {
         RunContext { now, ..self.clone() }
+    }
+
+    /// The same context for the measurement numbered `n` ([`RunContext::measurement_number`]).
+    pub fn with_measurement_number(mut self, n: i64) -> RunContext {
+        self.measurement_number = n;
+        self
     }
 }
 
@@ -191,5 +208,7 @@ mod tests {
         let cx = RunContext::new(&run, t);
         assert_eq!((&*cx.name, &*cx.namespace, &*cx.uid, cx.now), ("r", "ns", "", t));
         assert_eq!(cx.at(SystemTime::UNIX_EPOCH).now, SystemTime::UNIX_EPOCH);
+        assert_eq!(cx.measurement_number, 1);
+        assert_eq!(cx.with_measurement_number(4).measurement_number, 4);
     }
 }

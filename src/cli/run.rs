@@ -8,6 +8,7 @@ use anyhow::Context;
 use augur_analysis_core::replay::ReplayData;
 use augur_analysis_core::spec::AnalysisRun;
 use augur_analysis_core::template::{StaticSecrets, resolve_args_with_secrets};
+use augur_providers::job::JobSettings;
 use augur_providers::{Analyzer, AnalyzerOptions, BuiltinProviders, DataRecorder};
 use clap::Args;
 
@@ -33,17 +34,29 @@ pub struct RunArgs {
     /// Kubernetes Secret manifests for secret-backed arguments (`valueFrom.secretKeyRef`).
     #[arg(long, value_name = "SECRETS.yaml")]
     secrets: Option<PathBuf>,
-    /// The run's namespace (where secrets are looked up).
+    /// The run's namespace (where secrets are looked up and Jobs are created).
     #[arg(long, short = 'n', default_value = "default")]
     namespace: String,
+    /// Run Job metrics as local processes (the pod's first container's command, args and
+    /// env) instead of Kubernetes Jobs. This runs commands from the template on this machine.
+    #[arg(long)]
+    local_jobs: bool,
 }
 
-/// A run identity for providers that name things after it (the Job provider).
+/// A run identity for providers that name things after it (the Job provider): a version-4
+/// style UUID from the clock and the process id.
 fn run_uid() -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let mixed = nanos ^ (u128::from(std::process::id()) << 64);
-    let hex = format!("{mixed:032x}");
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    let mix = |mut z: u64| {
+        // splitmix64's finalizer: spreads every input bit over the output.
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let (hi, lo) =
+        (mix(nanos as u64), mix((nanos >> 64) as u64 ^ u64::from(std::process::id()) ^ 0x9e37_79b9_7f4a_7c15));
+    let hex = format!("{hi:016x}{lo:016x}");
+    format!("{}-{}-4{}-a{}-{}", &hex[0..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
 }
 
 /// Prepares a live run of the files: the run (with its namespace and uid) and the secrets.
@@ -87,7 +100,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let finished = runtime.block_on(async {
         // The same Secrets serve secret-backed arguments and providers (Datadog's secretRef).
         let secrets = Arc::new(secrets);
-        let mut factory = BuiltinProviders::new()?.with_secrets(secrets.clone());
+        // The run is not an object in the cluster: a Job owned by it would be deleted by
+        // Kubernetes' garbage collector at once.
+        let mut factory = BuiltinProviders::new()?
+            .with_secrets(secrets.clone())
+            .with_job_settings(JobSettings { owner_references: false, ..JobSettings::from_env() })
+            .with_local_jobs(args.local_jobs);
         if let Some(r) = &recorder {
             factory = factory.with_recorder(r.clone());
         }

@@ -338,6 +338,14 @@ fn lint_metric(sink: &mut Sink<'_>, path: &str, i: usize, m: &Metric, spec: &Ana
             );
         }
     }
+    if let Some(job) = &m.provider.job
+        && job.spec.get("activeDeadlineSeconds").is_none()
+    {
+        sink.warning(
+            &join_key(&at("provider"), "job"),
+            "the Job has no spec.activeDeadlineSeconds: a Job that never finishes keeps its measurement Running for ever (no limit applies to it); set a deadline",
+        );
+    }
     lint_provider_config(sink, &at("provider"), &prefix, m);
     conditions::lint_conditions(sink, path, m, spec);
 }

@@ -242,6 +242,15 @@ mod tests {
     }
 
     #[test]
+    fn a_job_without_a_deadline_is_a_trap() {
+        let y = format!(
+            "{HEADER}  metrics:\n  - name: smoke\n    provider:\n      job:\n        spec:\n          template:\n            spec:\n              containers: []\n"
+        );
+        let d = lint(&y);
+        assert!(d.iter().any(|m| m.contains("t.yaml:9:7: warning") && m.contains("activeDeadlineSeconds")), "{d:#?}");
+    }
+
+    #[test]
     fn a_secret_in_a_prometheus_query_is_a_trap() {
         let y = format!(
             "{HEADER}  args:\n  - name: tenant-key\n    valueFrom:\n      secretKeyRef: {{name: s, key: k}}\n  metrics:\n  - name: a\n    successCondition: result[0] > 1\n    provider:\n      prometheus:\n        address: http://p:9090\n        query: up{{key=\"{{{{args.tenant-key}}}}\"}}\n"

@@ -40,8 +40,8 @@
 //! * the provider panics: `provider panicked: <message>` (the panic is caught; the run, the
 //!   other runs and the concurrency slots are unaffected).
 //!
-//! Messages are redacted: every secret value read for the run (and its quoted and JSON-escaped
-//! forms) is replaced by `*****`.
+//! Messages and measurement metadata are redacted: every secret value read for the run (and
+//! its quoted and JSON-escaped forms) is replaced by `*****`.
 //!
 //! ## Time
 //!

@@ -81,6 +81,8 @@ enum ProviderMetric {
 struct Job {
     /// The metric's name, keying its result.
     name: String,
+    /// [`RunContext::measurement_number`] for the call: the result's `count + error + 1`.
+    number: i64,
     via: Via,
     kind: TaskKind,
     metric: ProviderMetric,
@@ -142,7 +144,13 @@ impl RunSpec {
                     let shared = self.metrics.iter().find(|m| m.name == resolved.name);
                     ProviderMetric::Ready(shared.cloned().unwrap_or_else(|| Arc::new(resolved.clone())))
                 };
-                Job { name: resolved.name.clone(), via: task.via(), kind: task.kind, metric }
+                let number = run
+                    .status
+                    .metric_results
+                    .iter()
+                    .find(|r| r.name == resolved.name)
+                    .map_or(1, |r| i64::from(r.count) + i64::from(r.error) + 1);
+                Job { name: resolved.name.clone(), number, via: task.via(), kind: task.kind, metric }
             })
             .collect()
     }
@@ -151,6 +159,7 @@ impl RunSpec {
 /// A provider call to make: the task's index, its provider, metric and call.
 struct Call {
     index: usize,
+    number: i64,
     provider: Arc<dyn Provider>,
     metric: Arc<Metric>,
     kind: TaskKind,
@@ -354,7 +363,7 @@ impl RunLoop {
             .unwrap_or_else(|panic| Err(ProviderError::Panicked(panic)));
             let (measurement, provider_metadata) = match built {
                 Ok((provider, metadata)) => {
-                    calls.push(Call { index, provider, metric, kind: job.kind });
+                    calls.push(Call { index, number: job.number, provider, metric, kind: job.kind });
                     (Measurement::default(), Some(metadata))
                 }
                 Err(e) => {
@@ -367,7 +376,8 @@ impl RunLoop {
         }
         if calls.len() == 1 {
             // The common case, on the loop's own task.
-            if let Some(Call { index, provider, metric, kind }) = calls.pop() {
+            if let Some(Call { index, number, provider, metric, kind }) = calls.pop() {
+                let cx = cx.clone().with_measurement_number(number);
                 outcomes[index].measurement = call(&self.shared, provider.as_ref(), &cx, &metric, kind).await;
             }
         } else {
@@ -376,6 +386,8 @@ impl RunLoop {
             }
         }
         if !args.secrets.is_empty() {
+            // Metadata too: a provider may put what the backend said there (a local Job's
+            // output, which can echo a secret argument it was given).
             for outcome in &mut outcomes {
                 redact_outcome(outcome, &args);
             }
@@ -387,8 +399,8 @@ impl RunLoop {
     async fn call_all(&self, cx: &RunContext, calls: Vec<Call>) -> Vec<(usize, Measurement)> {
         let mut set = JoinSet::new();
         let mut ids = HashMap::with_capacity(calls.len());
-        for Call { index, provider, metric, kind } in calls {
-            let (shared, cx) = (Arc::clone(&self.shared), cx.clone());
+        for Call { index, number, provider, metric, kind } in calls {
+            let (shared, cx) = (Arc::clone(&self.shared), cx.clone().with_measurement_number(number));
             let handle = set.spawn(async move { (index, call(&shared, provider.as_ref(), &cx, &metric, kind).await) });
             ids.insert(handle.id(), index);
         }
