@@ -11,7 +11,7 @@
 //!   that is not one JSON document is the result as a string, otherwise the first value the
 //!   `jsonPath` selects ([`jsonpath`]).
 //!
-//! The answer goes through [`complete`], so conditions are applied exactly as `augur replay`
+//! The answer goes through [`complete_with`], so conditions are applied exactly as `augur replay`
 //! applies them. Failures are [`FetchError`]s: Argo's text plus the method and URL (without
 //! user-info); header values (tokens) never appear in a message.
 
