@@ -120,8 +120,13 @@ async fn fetch(client: &reqwest::Client, config: &OAuth2Config) -> Result<Token,
     })
 }
 
+/// The longest a token request may take. Callers bound the whole measurement too (the
+/// Prometheus deadline, the web timeout); this keeps a hung identity provider from holding
+/// a call that has no deadline of its own.
+const TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
+
 async fn send(request: reqwest::RequestBuilder, target: &str) -> Result<reqwest::Response, FetchError> {
-    request.send().await.map_err(|e| FetchError::from_transport(e, target))
+    request.timeout(TOKEN_TIMEOUT).send().await.map_err(|e| FetchError::from_transport(e, target))
 }
 
 const FORM: &str = "application/x-www-form-urlencoded";
