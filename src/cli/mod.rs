@@ -1,10 +1,14 @@
 //! Command-line interface: one module per subcommand.
 
+#[cfg(feature = "controller")]
+mod demo;
 mod diagnostics;
 mod eval;
 mod lint;
 mod replay;
 mod report;
+#[cfg(feature = "controller")]
+mod rollout;
 
 use std::process::ExitCode;
 
@@ -26,6 +30,12 @@ enum Command {
     Lint(lint::LintArgs),
     /// Run templates on virtual time against recorded provider results.
     Replay(replay::ReplayArgs),
+    /// Rollouts: `augur rollout simulate`.
+    #[cfg(feature = "controller")]
+    Rollout(rollout::RolloutArgs),
+    /// Two releases of a payment service through a canary with analysis, offline, in seconds.
+    #[cfg(feature = "controller")]
+    Demo(demo::DemoArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -34,6 +44,10 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Replay(args) => replay::run(args),
+        #[cfg(feature = "controller")]
+        Command::Rollout(args) => rollout::run(args),
+        #[cfg(feature = "controller")]
+        Command::Demo(args) => demo::run(args),
     };
     match outcome {
         Ok(code) => code,

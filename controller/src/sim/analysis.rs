@@ -75,6 +75,15 @@ impl SimAnalysis {
         }
     }
 
+    /// Replaces the recorded answers (a new release measured afresh); the cursor restarts.
+    pub fn set_data(&mut self, new: ReplayData) {
+        if let AnalysisMode::Replay { data, .. } = &mut self.mode {
+            **data = new;
+            self.cursor = DataCursor::default();
+            self.data_ran_out = None;
+        }
+    }
+
     /// The runs as the Rollout controller observes them.
     pub fn observed(&self) -> Vec<ObservedRun> {
         self.runs.iter().map(|r| r.observed.clone()).collect()

@@ -12,6 +12,7 @@
 //! scale-down deadline, a measurement), so a 40-minute rollout takes milliseconds.
 
 pub mod analysis;
+mod release;
 pub mod router;
 mod timeline;
 
@@ -27,6 +28,7 @@ use crate::traits::{DriverError, Workload, block_on_ready, perform};
 use crate::world::{Observed, ReplicaSet, Service};
 
 pub use analysis::{AnalysisMode, SimAnalysis, SimRun};
+pub use release::{HORIZON, MAX_INSTANTS, Outcome, Plan};
 pub use router::{RouterState, SimRouter, TrafficSplit};
 pub use timeline::{Snapshot, TimelineEntry};
 
