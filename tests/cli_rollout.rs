@@ -152,3 +152,80 @@ fn demo_promotes_the_first_release_and_aborts_the_second() {
     assert!(s.contains("success-rate=[0.9712]"), "{s}");
     assert!(s.contains("Traffic is back on stable (canary/stable weight 0/100)"), "{s}");
 }
+
+const LINTED: &str = "apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: web
+spec:
+  replicas: 4
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+  strategy:
+    canary:
+      maxSurge: \"3\"
+      steps:
+      - setWieght: 25
+      - setWeight: 120
+      - pause: {duration: 1d}
+      - analysis:
+          templates:
+          - templateName: latency
+      - analysis:
+          templates:
+          - templateName: success-rate
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: bg
+spec:
+  selector:
+    matchLabels: {app: bg}
+  template:
+    metadata:
+      labels: {app: bg}
+  strategy:
+    blueGreen:
+      previewService: bg-preview
+";
+
+#[test]
+fn lint_checks_rollouts_with_locations() {
+    let f = TempFile::new("lint-rollout.yaml", LINTED);
+    let out = augur().args(["lint", f.path(), "examples/analysis/success-rate.yaml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let s = text(&out.stdout);
+    let p = f.path();
+    for expected in [
+        format!("{p}:14:7: warning: spec.strategy.canary.maxSurge: the string \"3\" is a percentage"),
+        format!(
+            "{p}:16:9: warning: spec.strategy.canary.steps[0].setWieght: unknown field 'setWieght' is ignored by Argo (did you mean 'setWeight'?)"
+        ),
+        format!(
+            "{p}:17:9: error: spec.strategy.canary.steps[1].setWeight: Invalid value: 120: SetWeight needs to be between 0 and 100"
+        ),
+        format!(
+            "{p}:18:17: error: spec.strategy.canary.steps[2].pause.duration: Invalid value: -1: Duration needs to be greater than 0"
+        ),
+        format!(
+            "{p}:21:13: error: spec.strategy.canary.steps[3].analysis.templates[0].templateName: AnalysisTemplate 'latency' is not in the files given"
+        ),
+        format!(
+            "{p}:22:9: error: spec.strategy.canary.steps[4].analysis.args: AnalysisTemplate 'success-rate' needs argument 'service-name', which is not passed here"
+        ),
+        format!("{p}:37:5: error: spec.strategy.blueGreen.activeService: Required value"),
+    ] {
+        assert!(s.contains(&expected), "missing {expected:?} in:\n{s}");
+    }
+}
+
+#[test]
+fn lint_accepts_the_shipped_rollout() {
+    let out = augur().args(["lint", ROLLOUT]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(text(&out.stdout), "");
+}

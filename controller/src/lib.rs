@@ -23,6 +23,7 @@
 //! * [`sim`]: a virtual cluster where ReplicaSets become available after a delay, traffic
 //!   follows the router, and AnalysisRuns run through `augur-analysis-core` on recorded data.
 //! * [`user`]: what `promote`, `abort`, `retry` patch.
+//! * [`lint`]: `augur lint` for Rollouts.
 //!
 //! Argo's Go source (argoproj/argo-rollouts at 9f8d111) is the reference; each function names
 //! the Go function it follows.
@@ -31,6 +32,7 @@
 
 pub mod action;
 pub mod engine;
+pub mod lint;
 pub mod replicas;
 pub mod rollout;
 pub mod sim;

@@ -127,33 +127,12 @@ pub fn load_text(
 
 /// Every template reference of a Rollout with its field path.
 pub fn template_refs(ro: &Rollout) -> Vec<(String, AnalysisTemplateRef)> {
-    let mut out = Vec::new();
-    if let Some(c) = ro.canary() {
-        for (i, step) in c.steps.iter().enumerate() {
-            if let Some(a) = &step.analysis {
-                for (j, t) in a.templates.iter().enumerate() {
-                    out.push((format!("spec.strategy.canary.steps[{i}].analysis.templates[{j}]"), t.clone()));
-                }
-            }
-        }
-        if let Some(bg) = &c.analysis {
-            for (j, t) in bg.analysis.templates.iter().enumerate() {
-                out.push((format!("spec.strategy.canary.analysis.templates[{j}]"), t.clone()));
-            }
-        }
-    }
-    if let Some(b) = ro.blue_green() {
-        for (which, a) in
-            [("prePromotionAnalysis", &b.pre_promotion_analysis), ("postPromotionAnalysis", &b.post_promotion_analysis)]
-        {
-            if let Some(a) = a {
-                for (j, t) in a.templates.iter().enumerate() {
-                    out.push((format!("spec.strategy.blueGreen.{which}.templates[{j}]"), t.clone()));
-                }
-            }
-        }
-    }
-    out
+    ro.analyses()
+        .into_iter()
+        .flat_map(|(path, a)| {
+            a.templates.iter().enumerate().map(move |(j, t)| (format!("{path}.templates[{j}]"), t.clone()))
+        })
+        .collect()
 }
 
 /// Argo's validation and the references the simulation needs, as `file:line:col` errors.

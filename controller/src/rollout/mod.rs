@@ -172,6 +172,33 @@ impl Rollout {
         set.unwrap_or(i32::MAX)
     }
 
+    /// Every analysis of the Rollout with its field path: the steps', the background one,
+    /// blue-green pre- and post-promotion.
+    pub fn analyses(&self) -> Vec<(String, &RolloutAnalysis)> {
+        let mut out = Vec::new();
+        if let Some(c) = self.canary() {
+            for (i, s) in c.steps.iter().enumerate() {
+                if let Some(a) = &s.analysis {
+                    out.push((format!("spec.strategy.canary.steps[{i}].analysis"), a));
+                }
+            }
+            if let Some(bg) = &c.analysis {
+                out.push(("spec.strategy.canary.analysis".to_string(), &bg.analysis));
+            }
+        }
+        if let Some(b) = self.blue_green() {
+            for (field, a) in [
+                ("prePromotionAnalysis", &b.pre_promotion_analysis),
+                ("postPromotionAnalysis", &b.post_promotion_analysis),
+            ] {
+                if let Some(a) = a {
+                    out.push((format!("spec.strategy.blueGreen.{field}"), a));
+                }
+            }
+        }
+        out
+    }
+
     /// `IsFullyPromoted`: `stableRS == currentPodHash`.
     pub fn is_fully_promoted(&self) -> bool {
         self.status.stable_rs == self.status.current_pod_hash
