@@ -440,7 +440,7 @@ fn check(cluster: &Cluster, expect: &Value) -> Result<(), String> {
             }
             "conditions" => {
                 let m: serde_json::Map<String, Value> =
-                    st.conditions.iter().map(|c| (c.kind.clone(), json!(c.reason))).collect();
+                    st.conditions.iter().map(|c| (c.kind.to_string(), json!(c.reason))).collect();
                 Value::Object(m)
             }
             other => return Err(format!("unsupported expect key {other:?}")),

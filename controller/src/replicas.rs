@@ -28,16 +28,66 @@ pub fn value_from_int_or_percent(v: &IntOrString, total: i32, round_up: bool) ->
     match v {
         IntOrString::Int(i) => Ok(i32::try_from(*i).unwrap_or(if *i < 0 { i32::MIN } else { i32::MAX })),
         IntOrString::String(s) => {
-            let digits = s.replace('%', "");
-            let pct: i64 = digits.parse().map_err(|_| FencepostError {
+            let pct = atoi_without_percent(s).ok_or_else(|| FencepostError {
                 value: s.clone(),
-                reason: format!("strconv.Atoi: parsing {digits:?}: invalid syntax"),
+                reason: format!("strconv.Atoi: parsing {:?}: invalid syntax", s.replace('%', "")),
             })?;
-            let f = pct as f64 * f64::from(total) / 100.0;
-            let r = if round_up { f.ceil() } else { f.floor() };
-            Ok(r as i32)
+            Ok(percent_of(pct, total, round_up))
         }
     }
+}
+
+/// `pct` % of `total`, rounded up or down, in `float64` as Go computes it.
+fn percent_of(pct: i64, total: i32, round_up: bool) -> i32 {
+    let f = pct as f64 * f64::from(total) / 100.0;
+    (if round_up { f.ceil() } else { f.floor() }) as i32
+}
+
+/// A rollout's `maxSurge` / `maxUnavailable`, absent meaning Argo's default `"25"` (25 %).
+fn value_or_default(v: Option<&IntOrString>, total: i32, round_up: bool) -> Result<i32, FencepostError> {
+    match v {
+        Some(v) => value_from_int_or_percent(v, total, round_up),
+        None => Ok(percent_of(25, total, round_up)),
+    }
+}
+
+/// The canary's fenceposts with Argo's defaults applied (`resolveFenceposts` of
+/// `GetMaxSurgeOrDefault` and `GetMaxUnavailableOrDefault`).
+fn canary_fenceposts(ro: &Rollout) -> Result<(i32, i32), FencepostError> {
+    let c = ro.canary();
+    let replicas = ro.replicas();
+    let surge = value_or_default(c.and_then(|c| c.max_surge.as_ref()), replicas, true)?;
+    let mut unavailable = value_or_default(c.and_then(|c| c.max_unavailable.as_ref()), replicas, false)?;
+    if surge == 0 && unavailable == 0 {
+        unavailable = 1;
+    }
+    Ok((surge, unavailable))
+}
+
+/// Go's `strconv.Atoi` of `s` with every `%` removed (without allocating).
+fn atoi_without_percent(s: &str) -> Option<i64> {
+    let mut digits = s.bytes().filter(|b| *b != b'%').peekable();
+    let neg = match digits.peek() {
+        Some(b'-') => {
+            digits.next();
+            true
+        }
+        Some(b'+') => {
+            digits.next();
+            false
+        }
+        _ => false,
+    };
+    let mut n: i64 = 0;
+    let mut any = false;
+    for b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+        any = true;
+    }
+    any.then_some(if neg { -n } else { n })
 }
 
 /// `resolveFenceposts`: `(surge, unavailable)`; when both resolve to 0, unavailable is 1.
@@ -60,9 +110,7 @@ pub fn max_surge(ro: &Rollout) -> i32 {
     if ro.canary().is_none() {
         return 0;
     }
-    resolve_fenceposts(Some(&ro.max_surge_or_default()), Some(&ro.max_unavailable_or_default()), ro.replicas())
-        .map(|(s, _)| s)
-        .unwrap_or(0)
+    canary_fenceposts(ro).map(|(s, _)| s).unwrap_or(0)
 }
 
 /// `MaxUnavailable`: 0 with 0 replicas; canary through the fenceposts; blue-green the floor of
@@ -73,11 +121,9 @@ pub fn max_unavailable(ro: &Rollout) -> i32 {
         return 0;
     }
     let unavailable = if ro.canary().is_some() {
-        resolve_fenceposts(Some(&ro.max_surge_or_default()), Some(&ro.max_unavailable_or_default()), replicas)
-            .map(|(_, u)| u)
-            .unwrap_or(0)
+        canary_fenceposts(ro).map(|(_, u)| u).unwrap_or(0)
     } else {
-        value_from_int_or_percent(&ro.max_unavailable_or_default(), replicas, false).unwrap_or(0)
+        value_or_default(ro.blue_green().and_then(|b| b.max_unavailable.as_ref()), replicas, false).unwrap_or(0)
     };
     unavailable.min(replicas)
 }

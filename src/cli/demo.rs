@@ -5,7 +5,7 @@
 //! The files ship under `examples/rollout/` (and are compiled in, so the demo runs from
 //! anywhere); edit them and run `augur rollout simulate` to try variations.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
@@ -20,6 +20,13 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::rollout::{header, outcome_code, revisions, row, stable_cluster, virtual_time};
+
+/// `println!` that ignores a closed standard output (`augur demo | head`).
+macro_rules! say {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
 
 const ROLLOUT: &str = include_str!("../../examples/rollout/payments.yaml");
 const RELEASE_1: &str = include_str!("../../examples/rollout/release-1.data.yaml");
@@ -63,6 +70,15 @@ fn failed_analysis(cluster: &Cluster) -> Option<String> {
     Some(text)
 }
 
+/// A line above the live progress bar, or on standard output when not animating.
+fn emit(bar: &ProgressBar, live: bool, line: &str) {
+    if live {
+        bar.println(line);
+    } else {
+        let _ = writeln!(std::io::stdout(), "{line}");
+    }
+}
+
 pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let live = !args.no_animation && std::io::stderr().is_terminal();
     let mut set = TemplateSet::new("default");
@@ -76,8 +92,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let start = Time::from_system(SystemTime::now()).to_system();
     let mut cluster = stable_cluster(ro, set, first, Duration::from_secs(10), start, &previous)?;
 
-    println!("augur demo: two releases of `payments` (10 replicas, NGINX canary, success-rate analysis),");
-    println!("simulated offline on virtual time with Argo Rollouts' step engine.\n");
+    say!("augur demo: two releases of `payments` (10 replicas, NGINX canary, success-rate analysis),");
+    say!("simulated offline on virtual time with Argo Rollouts' step engine.\n");
     let mut summaries = Vec::new();
     let releases = [("release 1", "payments:1.5.0", None), ("release 2", "payments:1.6.0", Some(second))];
     let mut ok = true;
@@ -97,7 +113,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         }
         cluster.restart_clock();
         let runs_before = cluster.analysis.runs.len();
-        println!("{label}: {image}");
+        say!("{label}: {image}");
         let bar = ProgressBar::new(cluster.rollout.steps().len() as u64);
         if live {
             bar.set_style(
@@ -107,15 +123,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         } else {
             bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
         }
-        bar.println(format!("  {}", header()));
+        emit(&bar, live, &format!("  {}", header()));
         let outcome = cluster
             .run_release(&hash, Plan::default(), |e| {
                 bar.set_position(e.snapshot.step.unwrap_or(0).max(0) as u64);
                 bar.set_message(format!("{} {}", e.snapshot.phase.map_or("", |p| p.as_str()), e.snapshot.message));
-                bar.println(format!("  {}", row(e)));
-                if !live {
-                    println!("  {}", row(e));
-                }
+                emit(&bar, live, &format!("  {}", row(e)));
                 if live {
                     std::thread::sleep(Duration::from_millis(120));
                 }
@@ -145,15 +158,13 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         let expected =
             if i == 0 { matches!(outcome, Outcome::Healthy) } else { matches!(outcome, Outcome::Degraded { .. }) };
         ok &= expected;
-        println!();
+        say!("");
         summaries.push(summary);
     }
-    println!("Summary");
+    say!("Summary");
     for s in &summaries {
-        println!("  - {s}");
+        say!("  - {s}");
     }
-    println!(
-        "\nTry it: augur rollout simulate examples/rollout/payments.yaml --data examples/rollout/release-2.data.yaml"
-    );
+    say!("\nTry it: augur rollout simulate examples/rollout/payments.yaml --data examples/rollout/release-2.data.yaml");
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -49,9 +49,9 @@ impl Ctx<'_> {
             .flatten()
             .map(|r| r.name.clone())
             .collect();
-        let others: Vec<ObservedRun> =
-            self.other_runs.iter().filter(|r| !current_names.contains(&r.name)).cloned().collect();
-        for r in &others {
+        let others: Vec<&ObservedRun> =
+            self.other_runs.iter().copied().filter(|r| !current_names.contains(&r.name)).collect();
+        for r in others {
             self.cancel(Some(r));
         }
         self.emit_run_status_changes(&current);

@@ -56,7 +56,7 @@ impl Ctx<'_> {
     /// `PodTemplateOrStepsChanged`.
     fn pod_template_or_steps_changed(&self) -> bool {
         let st = &self.ro.status;
-        if st.current_step_hash.is_empty() || st.current_step_hash != crate::rollout::step_hash(self.ro) {
+        if st.current_step_hash.is_empty() || st.current_step_hash != self.prepared.step_hash {
             return true;
         }
         !st.current_pod_hash.is_empty() && st.current_pod_hash != self.template_hash
@@ -92,7 +92,7 @@ impl Ctx<'_> {
             self.rss.iter().enumerate().filter(|(i, _)| *i != n).map(|(_, rs)| rs.revision).max().unwrap_or(0);
         if self.rss[n].revision <= max_old {
             let revision = max_old + 1;
-            self.rss[n].revision = revision;
+            self.rss.to_mut()[n].revision = revision;
             self.actions.push(Action::SetRevision { hash: self.rss[n].hash.clone(), revision });
         }
     }
@@ -193,7 +193,7 @@ impl Ctx<'_> {
         st.hpa_replicas = self.rss.iter().map(|rs| rs.status_replicas).sum();
         st.selector = selector_string(self.ro.spec.selector.as_ref());
         st.stable_rs = self.ro.status.stable_rs.clone();
-        st.current_step_hash = crate::rollout::step_hash(self.ro);
+        st.current_step_hash = self.prepared.step_hash.clone();
         let step_count = self.ro.steps().len() as i32;
         let current_step = replicas::current_step(self.ro).and_then(|(_, s)| s.cloned());
         let mut index = replicas::current_step(self.ro).map(|(i, _)| i);
@@ -300,11 +300,12 @@ impl Ctx<'_> {
 
     /// `switchServiceSelector`.
     pub(crate) fn switch_service(&mut self, service: &str, hash: &str) {
-        let Some(svc) = self.services.get_mut(service) else { return };
+        let Some(svc) = self.services.get(service) else { return };
         if svc.selector.as_deref() == Some(hash) && svc.managed {
             return;
         }
         let old = svc.selector.clone().unwrap_or_default();
+        let Some(svc) = self.services.to_mut().get_mut(service) else { return };
         svc.selector = Some(hash.to_string());
         svc.managed = true;
         self.actions.push(Action::SwitchService { service: service.to_string(), hash: hash.to_string() });

@@ -18,6 +18,7 @@ mod replica_sets;
 mod status;
 mod traffic;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
@@ -57,9 +58,44 @@ pub struct Reconciled {
     pub requeue_at: Option<SystemTime>,
 }
 
+/// What the engine derives from a Rollout's spec alone (its steps' hash, Argo's validation),
+/// computed once per spec, as analysis-core's `ResolvedSpec` is per run. A driver keeps it
+/// while `metadata.generation` is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    /// `ComputeStepHash` of the steps.
+    pub step_hash: String,
+    /// The first validation error (Argo's `InvalidSpec` message), if any.
+    pub invalid: Option<String>,
+    /// The generation it was computed for.
+    pub generation: i64,
+}
+
+impl Prepared {
+    /// Derives it from `rollout`'s spec.
+    pub fn new(rollout: &Rollout) -> Prepared {
+        Prepared {
+            step_hash: crate::rollout::step_hash(rollout),
+            invalid: crate::rollout::validate::validate(rollout).first().map(ToString::to_string),
+            generation: rollout.generation(),
+        }
+    }
+}
+
 /// One reconcile of `rollout` against `observed` at `now`.
 pub fn reconcile(rollout: &Rollout, observed: &Observed, now: SystemTime, options: &Options) -> Reconciled {
-    let mut ctx = Ctx::new(rollout, observed, now, options);
+    reconcile_prepared(&Prepared::new(rollout), rollout, observed, now, options)
+}
+
+/// [`reconcile`] with the spec's [`Prepared`] computed beforehand (it must be `rollout`'s).
+pub fn reconcile_prepared(
+    prepared: &Prepared,
+    rollout: &Rollout,
+    observed: &Observed,
+    now: SystemTime,
+    options: &Options,
+) -> Reconciled {
+    let mut ctx = Ctx::new(rollout, observed, now, options, prepared);
     ctx.run();
     Reconciled {
         status: ctx.out.unwrap_or_else(|| rollout.status.clone()),
@@ -80,18 +116,19 @@ pub(crate) struct CurrentRuns {
 /// `rolloutContext`: the state of one reconcile.
 pub(crate) struct Ctx<'a> {
     pub ro: &'a Rollout,
+    pub prepared: &'a Prepared,
     pub options: &'a Options,
     /// The reconcile's time.
     pub now: SystemTime,
     /// `now` at Kubernetes' one-second precision, as written into status.
     pub now_t: Time,
     /// The ReplicaSets (a working copy: Argo updates its in-memory objects after some writes).
-    pub rss: Vec<ReplicaSet>,
+    pub rss: Cow<'a, [ReplicaSet]>,
     pub new_idx: Option<usize>,
     pub stable_idx: Option<usize>,
-    pub services: BTreeMap<String, Service>,
+    pub services: Cow<'a, BTreeMap<String, Service>>,
     pub current: CurrentRuns,
-    pub other_runs: Vec<ObservedRun>,
+    pub other_runs: Vec<&'a ObservedRun>,
     pub all_runs: &'a [ObservedRun],
     /// The hash of `spec.template`.
     pub template_hash: &'a str,
@@ -105,9 +142,15 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(ro: &'a Rollout, observed: &'a Observed, now: SystemTime, options: &'a Options) -> Ctx<'a> {
+    fn new(
+        ro: &'a Rollout,
+        observed: &'a Observed,
+        now: SystemTime,
+        options: &'a Options,
+        prepared: &'a Prepared,
+    ) -> Ctx<'a> {
         let now_t = Time::from_system(now);
-        let rss = observed.replica_sets.clone();
+        let rss = Cow::Borrowed(observed.replica_sets.as_slice());
         let new_idx = rss.iter().position(|rs| rs.hash == observed.template_hash);
         let stable_idx = if ro.status.stable_rs.is_empty() {
             None
@@ -130,7 +173,7 @@ impl<'a> Ctx<'a> {
             } else if named(&st.blue_green.post_promotion_analysis_run_status, &run.name) {
                 current.post = Some(run.clone());
             } else {
-                other_runs.push(run.clone());
+                other_runs.push(run);
             }
         }
         let mut new_status = RolloutStatus { restarted_at: st.restarted_at, ..Default::default() };
@@ -139,13 +182,14 @@ impl<'a> Ctx<'a> {
             new_idx.is_some_and(|i| rss[i].scale_down_deadline.is_some_and(|d| d.to_system() > now));
         Ctx {
             ro,
+            prepared,
             options,
             now,
             now_t,
             rss,
             new_idx,
             stable_idx,
-            services: observed.services.clone(),
+            services: Cow::Borrowed(&observed.services),
             current,
             other_runs,
             all_runs: &observed.analysis_runs,
@@ -160,9 +204,8 @@ impl<'a> Ctx<'a> {
     }
 
     fn run(&mut self) {
-        let errors = crate::rollout::validate::validate(self.ro);
-        if let Some(first) = errors.first() {
-            self.invalid_spec(&first.to_string());
+        if let Some(message) = &self.prepared.invalid {
+            self.invalid_spec(message);
             return;
         }
         if self.new_idx.is_none() {

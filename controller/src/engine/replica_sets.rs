@@ -41,7 +41,7 @@ impl Ctx<'_> {
 
     fn remove_deadline(&mut self, idx: usize) {
         if self.rss[idx].scale_down_deadline.is_some() {
-            self.rss[idx].scale_down_deadline = None;
+            self.rss.to_mut()[idx].scale_down_deadline = None;
             self.actions.push(Action::SetScaleDownDeadline { hash: self.rss[idx].hash.clone(), at: None });
         }
     }
@@ -201,7 +201,7 @@ impl Ctx<'_> {
             }
             let (down, to) = (rs.replicas - rs.available, rs.available);
             self.scale_rs(i, to);
-            self.rss[i].replicas = to;
+            self.rss.to_mut()[i].replicas = to;
             total += down;
         }
         let available: i32 = self.rss.iter().map(|rs| rs.available).sum();

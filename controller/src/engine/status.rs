@@ -3,21 +3,34 @@
 
 use std::time::Duration;
 
+use std::borrow::Cow;
+
 use augur_analysis_core::spec::Time;
 
 use super::Ctx;
 use crate::rollout::{Rollout, RolloutCondition, RolloutPhase, RolloutStatus};
 
 /// `NewRolloutCondition`.
-pub(crate) fn new_condition(kind: &str, status: &str, reason: &str, message: String, now: Time) -> RolloutCondition {
+pub(crate) fn new_condition(
+    kind: &'static str,
+    status: &'static str,
+    reason: &'static str,
+    message: String,
+    now: Time,
+) -> RolloutCondition {
     RolloutCondition {
-        kind: kind.into(),
-        status: status.into(),
+        kind: Cow::Borrowed(kind),
+        status: Cow::Borrowed(status),
         last_update_time: now,
         last_transition_time: now,
-        reason: reason.into(),
+        reason: Cow::Borrowed(reason),
         message,
     }
+}
+
+/// Whether [`set_condition`] with this type, status and reason would change nothing.
+fn condition_unchanged(st: &RolloutStatus, kind: &str, status: &str, reason: &str) -> bool {
+    st.conditions.iter().any(|c| c.kind == kind && c.status == status && c.reason == reason)
 }
 
 /// `SetRolloutCondition`: no change when status and reason are unchanged; the transition
@@ -303,7 +316,7 @@ impl Ctx<'_> {
                 new_condition("Healthy", "False", "RolloutHealthy", "Rollout is not healthy".into(), self.now_t),
             );
         }
-        if aborted {
+        if aborted && !condition_unchanged(st, "Progressing", "False", "RolloutAborted") {
             let mut message = format!("Rollout aborted update to revision {}", self.revision());
             if !self.pause.abort_message.is_empty() {
                 message = format!("{message}: {}", self.pause.abort_message);
@@ -312,13 +325,16 @@ impl Ctx<'_> {
                 self.event("RolloutAborted", message, true);
             }
         }
-        let rs_name = self.rs_name(&self.new_hash());
         if !aborted {
+            let rs_name = || self.rs_name(&self.new_hash());
             if rollout_healthy(self.ro, st) {
-                let msg = format!("ReplicaSet {rs_name:?} has successfully progressed.");
+                if condition_unchanged(st, "Progressing", "True", "NewReplicaSetAvailable") {
+                    return self.set_available_and_completed(st);
+                }
+                let msg = format!("ReplicaSet {:?} has successfully progressed.", rs_name());
                 set_condition(st, new_condition("Progressing", "True", "NewReplicaSetAvailable", msg, self.now_t));
             } else if rollout_progressing(self.ro, st) || became_unhealthy {
-                let mut msg = format!("ReplicaSet {rs_name:?} is progressing.");
+                let mut msg = format!("ReplicaSet {:?} is progressing.", rs_name());
                 let reason = if st.stable_rs == st.current_pod_hash && became_unhealthy {
                     msg = "Rollout does not have minimum availability".into();
                     "ReplicaSetNotAvailable"
@@ -336,32 +352,39 @@ impl Ctx<'_> {
             } else if !self.is_indefinite_step()
                 && !self.waiting_for_scale_down()
                 && rollout_timed_out(self.ro, st, self.now)
+                && !condition_unchanged(st, "Progressing", "False", "ProgressDeadlineExceeded")
             {
-                let msg = format!("ReplicaSet {rs_name:?} has timed out progressing.");
+                let msg = format!("ReplicaSet {:?} has timed out progressing.", rs_name());
                 set_condition(st, new_condition("Progressing", "False", "ProgressDeadlineExceeded", msg, self.now_t));
             }
         }
+        self.set_available_and_completed(st);
+    }
+
+    /// The Available and Completed conditions.
+    fn set_available_and_completed(&mut self, st: &mut RolloutStatus) {
         let available = if self.ro.blue_green().is_some() {
             crate::replicas::find(&self.rss, &st.blue_green.active_selector)
                 .is_some_and(|rs| rs.is_saturated(self.ro.replicas()))
         } else {
             self.rss.iter().map(|rs| rs.available).sum::<i32>() >= self.ro.replicas()
         };
-        let cond = if available {
-            new_condition("Available", "True", "AvailableReason", "Rollout has minimum availability".into(), self.now_t)
-        } else {
-            new_condition(
-                "Available",
-                "False",
-                "AvailableReason",
-                "Rollout does not have minimum availability".into(),
-                self.now_t,
-            )
-        };
-        set_condition(st, cond);
+        let s = if available { "True" } else { "False" };
+        if !condition_unchanged(st, "Available", s, "AvailableReason") {
+            let message = if available {
+                "Rollout has minimum availability"
+            } else {
+                "Rollout does not have minimum availability"
+            };
+            set_condition(st, new_condition("Available", s, "AvailableReason", message.into(), self.now_t));
+        }
         let completed = !st.stable_rs.is_empty() && st.stable_rs == st.current_pod_hash;
         let s = if completed { "True" } else { "False" };
-        if set_condition(st, new_condition("Completed", s, "RolloutCompleted", "RolloutCompleted".into(), self.now_t))
+        if !condition_unchanged(st, "Completed", s, "RolloutCompleted")
+            && set_condition(
+                st,
+                new_condition("Completed", s, "RolloutCompleted", "RolloutCompleted".into(), self.now_t),
+            )
             && !completed
         {
             let revision = self.revision();

@@ -81,10 +81,10 @@ impl Ctx<'_> {
             && self.revision() > 1
         {
             if let Some(h) = &step.set_header_route {
-                self.actions.push(Action::SetHeaderRoute(h.clone()));
+                self.actions.push(Action::SetHeaderRoute((**h).clone()));
             }
             if let Some(m) = &step.set_mirror_route {
-                self.actions.push(Action::SetMirrorRoute(m.clone()));
+                self.actions.push(Action::SetMirrorRoute((**m).clone()));
             }
         }
         if self.new_rs().is_none_or(|rs| rs.available == 0)

@@ -179,7 +179,7 @@ impl Rollout {
         if let Some(c) = self.canary() {
             for (i, s) in c.steps.iter().enumerate() {
                 if let Some(a) = &s.analysis {
-                    out.push((format!("spec.strategy.canary.steps[{i}].analysis"), a));
+                    out.push((format!("spec.strategy.canary.steps[{i}].analysis"), &**a));
                 }
             }
             if let Some(bg) = &c.analysis {

@@ -170,24 +170,24 @@ pub struct CanaryStep {
     /// `pause`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pause: Option<RolloutPause>,
-    /// `experiment` (out of scope: rejected by the engine).
+    /// `experiment` (out of scope: never completes in the engine).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub experiment: Option<serde_json::Value>,
-    /// `analysis`.
+    pub experiment: Option<Box<serde_json::Value>>,
+    /// `analysis` (boxed, as the rarer step kinds below: a step stays small).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub analysis: Option<RolloutAnalysis>,
+    pub analysis: Option<Box<RolloutAnalysis>>,
     /// `setCanaryScale`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set_canary_scale: Option<SetCanaryScale>,
     /// `setHeaderRoute`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub set_header_route: Option<SetHeaderRoute>,
+    pub set_header_route: Option<Box<SetHeaderRoute>>,
     /// `setMirrorRoute`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub set_mirror_route: Option<SetMirrorRoute>,
+    pub set_mirror_route: Option<Box<SetMirrorRoute>>,
     /// `plugin` (out of scope).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plugin: Option<serde_json::Value>,
+    pub plugin: Option<Box<serde_json::Value>>,
 }
 
 /// `pause`: absent duration = indefinite.

@@ -1,6 +1,8 @@
 //! `Rollout.status` with Argo's field names. The persisted status is the engine's only state:
 //! a run resumes from it alone, so it round-trips through serde unchanged.
 
+use std::borrow::Cow;
+
 use augur_analysis_core::Phase;
 use augur_analysis_core::spec::Time;
 use serde::{Deserialize, Serialize};
@@ -166,17 +168,18 @@ pub struct PauseCondition {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RolloutCondition {
-    /// `type`.
+    /// `type`. (Conditions the engine writes borrow their fixed texts, so a reconcile that
+    /// changes nothing allocates nothing for them.)
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: Cow<'static, str>,
     /// `status`: `True`, `False` or `Unknown`.
-    pub status: String,
+    pub status: Cow<'static, str>,
     /// `lastUpdateTime`.
     pub last_update_time: Time,
     /// `lastTransitionTime`.
     pub last_transition_time: Time,
     /// `reason`.
-    pub reason: String,
+    pub reason: Cow<'static, str>,
     /// `message`.
     pub message: String,
 }

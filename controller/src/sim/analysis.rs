@@ -23,6 +23,13 @@ pub enum AnalysisMode {
         /// listed declares none.
         declared_args: BTreeMap<String, Vec<String>>,
     },
+    /// Every run ends with `phase` `after` it is created (scripted outcomes on the clock).
+    Outcome {
+        /// The phase every run ends in.
+        phase: Phase,
+        /// How long a run takes.
+        after: std::time::Duration,
+    },
     /// Runs execute through analysis-core against recorded answers.
     Replay {
         /// The templates the cluster holds.
@@ -75,6 +82,11 @@ impl SimAnalysis {
         }
     }
 
+    /// The simulator's clock, for runs created next.
+    pub fn set_now(&mut self, now: SystemTime) {
+        self.now = now;
+    }
+
     /// Replaces the recorded answers (a new release measured afresh); the cursor restarts.
     pub fn set_data(&mut self, new: ReplayData) {
         if let AnalysisMode::Replay { data, .. } = &mut self.mode {
@@ -104,6 +116,20 @@ impl SimAnalysis {
     /// Reconciles every replayed run that is due at `now`; returns whether a phase changed.
     pub fn step(&mut self, now: SystemTime) -> bool {
         self.now = now;
+        if let AnalysisMode::Outcome { phase, .. } = self.mode {
+            let mut changed = false;
+            for r in &mut self.runs {
+                if !r.observed.terminated
+                    && r.observed.phase == Some(Phase::Running)
+                    && r.next.is_some_and(|t| t <= now)
+                {
+                    r.observed.phase = Some(phase);
+                    r.next = None;
+                    changed = true;
+                }
+            }
+            return changed;
+        }
         let AnalysisMode::Replay { data, .. } = &self.mode else { return false };
         let mut changed = false;
         for r in &mut self.runs {
@@ -160,7 +186,13 @@ impl AnalysisLauncher for SimAnalysis {
             step_index: request.step_index,
             terminated: false,
         };
+        let mut next = None;
         let (args, run, driver) = match &self.mode {
+            AnalysisMode::Outcome { after, .. } => {
+                next = Some(self.now + *after);
+                let args = request.args.iter().map(|a| (a.name.clone(), a.value.clone().unwrap_or_default())).collect();
+                (args, None, None)
+            }
             AnalysisMode::Scripted { declared_args } => {
                 let mut declared = Vec::new();
                 for t in &request.templates {
@@ -195,7 +227,7 @@ impl AnalysisLauncher for SimAnalysis {
                 (args, Some(run), Some(driver))
             }
         };
-        self.runs.push(SimRun { request: request.clone(), args, run, driver, next: None, observed });
+        self.runs.push(SimRun { request: request.clone(), args, run, driver, next, observed });
         self.changed = true;
         Ok(())
     }

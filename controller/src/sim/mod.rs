@@ -233,6 +233,7 @@ pub struct Cluster {
     pub timeline: Vec<TimelineEntry>,
     /// Reconciles performed.
     pub reconciles: u64,
+    prepared: engine::Prepared,
     recorded_events: usize,
 }
 
@@ -270,6 +271,7 @@ impl Cluster {
             changed: false,
         };
         let router = SimRouter::new(&rollout);
+        let prepared = engine::Prepared::new(&rollout);
         Cluster {
             rollout,
             template_hash: String::new(),
@@ -283,6 +285,7 @@ impl Cluster {
             events: Vec::new(),
             timeline: Vec::new(),
             reconciles: 0,
+            prepared,
             recorded_events: 0,
         }
     }
@@ -324,6 +327,7 @@ impl Cluster {
         self.router.changed = false;
         self.analysis.changed = false;
         let now = self.now;
+        self.analysis.set_now(now);
         let mut events = Vec::new();
         let mut on_event = |reason: &str, message: &str, warning: bool| {
             events.push(SimEvent { at: now, reason: reason.into(), message: message.into(), warning });
@@ -342,13 +346,24 @@ impl Cluster {
 
     /// Reconciles at the current time until nothing changes.
     pub fn settle(&mut self) -> Result<(), SimError> {
+        // The observed world is rebuilt only after something in it changed.
+        let mut observed: Option<Observed> = None;
         for _ in 0..MAX_RECONCILES_PER_INSTANT {
             let mut changed = self.workload.tick(self.now);
             changed |= self.analysis.step(self.now);
-            let observed = self.observed();
-            let r = engine::reconcile(&self.rollout, &observed, self.now, &self.config.options);
+            if changed {
+                observed = None;
+            }
+            if self.prepared.generation != self.rollout.generation() {
+                self.prepared = engine::Prepared::new(&self.rollout);
+            }
+            let current = observed.get_or_insert_with(|| self.observed());
+            let r = engine::reconcile_prepared(&self.prepared, &self.rollout, current, self.now, &self.config.options);
             self.reconciles += 1;
-            changed |= self.perform(&r.actions)?;
+            if self.perform(&r.actions)? {
+                changed = true;
+                observed = None;
+            }
             if let Some(t) = r.requeue_at {
                 self.wakes.insert(t);
             }
