@@ -171,18 +171,14 @@ impl Ctx<'_> {
                 st.hpa_replicas = a.status_replicas;
                 st.available_replicas = a.available;
                 st.ready_replicas = a.ready;
-                st.selector = format!(
-                    "{},rollouts-pod-template-hash={}",
-                    super::canary::selector_string(self.ro.spec.selector.as_ref()),
-                    a.hash
-                )
-                .trim_start_matches(',')
-                .to_string();
+                st.selector = format!("{},rollouts-pod-template-hash={}", self.prepared.selector, a.hash)
+                    .trim_start_matches(',')
+                    .to_string();
             }
             None => {
                 st.hpa_replicas = self.rss.iter().map(|rs| rs.status_replicas).sum();
                 st.available_replicas = self.rss.iter().map(|rs| rs.available).sum();
-                st.selector = super::canary::selector_string(self.ro.spec.selector.as_ref());
+                st.selector = self.prepared.selector.clone();
             }
         }
         self.persist(st);

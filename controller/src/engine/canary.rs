@@ -191,7 +191,7 @@ impl Ctx<'_> {
         let mut st = self.base_status();
         st.available_replicas = self.rss.iter().map(|rs| rs.available).sum();
         st.hpa_replicas = self.rss.iter().map(|rs| rs.status_replicas).sum();
-        st.selector = selector_string(self.ro.spec.selector.as_ref());
+        st.selector = self.prepared.selector.clone();
         st.stable_rs = self.ro.status.stable_rs.clone();
         st.current_step_hash = self.prepared.step_hash.clone();
         let step_count = self.ro.steps().len() as i32;

@@ -69,6 +69,8 @@ pub struct Prepared {
     pub invalid: Option<String>,
     /// The generation it was computed for.
     pub generation: i64,
+    /// `metav1.FormatLabelSelector(spec.selector)`, as `status.selector` shows it.
+    pub selector: String,
 }
 
 impl Prepared {
@@ -78,6 +80,7 @@ impl Prepared {
             step_hash: crate::rollout::step_hash(rollout),
             invalid: crate::rollout::validate::validate(rollout).first().map(ToString::to_string),
             generation: rollout.generation(),
+            selector: canary::selector_string(rollout.spec.selector.as_ref()),
         }
     }
 }
@@ -216,7 +219,7 @@ impl<'a> Ctx<'a> {
             self.pause.remove_abort();
         }
         // checkPausedConditions
-        if self.ro.generation().to_string() == self.ro.status.observed_generation && self.check_paused_conditions() {
+        if generation_observed(self.ro) && self.check_paused_conditions() {
             return;
         }
         if self.is_scaling_event() {
@@ -329,6 +332,13 @@ impl Ctx<'_> {
         status.message = msg;
         self.out = Some(status);
     }
+}
+
+/// `strconv.Itoa(generation) == status.observedGeneration`, without formatting.
+pub(crate) fn generation_observed(ro: &Rollout) -> bool {
+    let s = &ro.status.observed_generation;
+    let canonical = !s.starts_with('+') && !(s.len() > 1 && (s.starts_with('0') || s.starts_with("-0")));
+    canonical && s.parse::<i64>() == Ok(ro.generation())
 }
 
 /// Whether the runs list holds a run of this name.

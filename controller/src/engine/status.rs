@@ -121,10 +121,7 @@ fn rollout_healthy(ro: &Rollout, st: &RolloutStatus) -> bool {
         let stable = !st.stable_rs.is_empty() && st.stable_rs == st.current_pod_hash;
         completed = executed && stable && st.replicas == replicas;
     }
-    st.updated_replicas == replicas
-        && st.available_replicas == replicas
-        && ro.status.observed_generation == ro.generation().to_string()
-        && completed
+    st.updated_replicas == replicas && st.available_replicas == replicas && super::generation_observed(ro) && completed
 }
 
 /// `RolloutProgressing`.
