@@ -56,10 +56,10 @@ fn start() -> SystemTime {
 }
 
 /// A cluster with `v1` stable; each analysis run succeeds two minutes after it starts; pods
-/// are ready ten seconds after they are created.
+/// are ready ten seconds after they are created. Bulk simulation keeps no timeline.
 fn cluster() -> Cluster {
     let mode = AnalysisMode::Outcome { phase: Phase::Successful, after: Duration::from_secs(120) };
-    let config = SimConfig { ready_after: Duration::from_secs(10), ..Default::default() };
+    let config = SimConfig { ready_after: Duration::from_secs(10), skip_timeline: true, ..Default::default() };
     let mut c = Cluster::new(rollout(), mode, config, start());
     c.deploy_initial("v1").expect("initial deploy");
     c

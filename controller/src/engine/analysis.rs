@@ -356,7 +356,8 @@ impl Ctx<'_> {
 
     /// `BuildArgumentsForRolloutAnalysisRun`.
     fn build_args(&self, analysis: &RolloutAnalysis) -> Vec<Argument> {
-        let json = serde_json::to_value(self.ro).unwrap_or_default();
+        // The Rollout as JSON, only when a `fieldRef` needs it.
+        let mut json: Option<serde_json::Value> = None;
         analysis
             .args
             .iter()
@@ -370,7 +371,8 @@ impl Ctx<'_> {
                             _ => value,
                         };
                     } else if let Some(field) = &from.field_ref {
-                        value = field_path_value(&json, &field.field_path);
+                        let json = json.get_or_insert_with(|| serde_json::to_value(self.ro).unwrap_or_default());
+                        value = field_path_value(json, &field.field_path);
                     }
                 }
                 Argument { name: a.name.clone(), value: Some(value), value_from: None }

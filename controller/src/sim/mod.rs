@@ -41,6 +41,8 @@ pub struct SimConfig {
     pub never_available: BTreeSet<String>,
     /// Engine options.
     pub options: Options,
+    /// Keep no timeline (bulk simulations that only want outcomes).
+    pub skip_timeline: bool,
 }
 
 /// Why the simulation stopped with an error.
@@ -323,7 +325,8 @@ impl Cluster {
 
     fn perform(&mut self, actions: &[Action]) -> Result<bool, SimError> {
         self.workload.changed = false;
-        let services_before = self.workload.services.clone();
+        let switches = actions.iter().any(|a| matches!(a, Action::SwitchService { .. }));
+        let services_before = switches.then(|| self.workload.services.clone());
         self.router.changed = false;
         self.analysis.changed = false;
         let now = self.now;
@@ -340,7 +343,7 @@ impl Cluster {
             Some(Err(e)) => return Err(e.into()),
             None => return Err(DriverError("a simulated action did not complete".into()).into()),
         }
-        let services_changed = services_before != self.workload.services;
+        let services_changed = services_before.is_some_and(|b| b != self.workload.services);
         Ok(self.workload.changed || services_changed || self.router.changed || self.analysis.changed)
     }
 
@@ -370,7 +373,9 @@ impl Cluster {
             let status_changed = r.status != self.rollout.status;
             self.rollout.status = r.status;
             if !changed && !status_changed {
-                self.record();
+                if !self.config.skip_timeline {
+                    self.record();
+                }
                 return Ok(());
             }
         }
