@@ -30,3 +30,11 @@ fn shared_rollout_vectors_pass() {
     assert!(summary.passed > 200, "only {} cases ran in {}", summary.passed, path.display());
     assert_eq!(summary.skipped, 0);
 }
+
+#[test]
+fn augur_rollout_scenarios_pass() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/scenarios.yaml");
+    let summary = runner::run_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert!(summary.failures.is_empty(), "{}", summary.failures.join("\n"));
+    assert!(summary.passed >= 5, "only {} cases ran", summary.passed);
+}
