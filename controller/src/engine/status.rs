@@ -15,7 +15,7 @@ pub(crate) fn new_condition(
     kind: &'static str,
     status: &'static str,
     reason: &'static str,
-    message: String,
+    message: impl Into<Cow<'static, str>>,
     now: Time,
 ) -> RolloutCondition {
     RolloutCondition {
@@ -24,7 +24,7 @@ pub(crate) fn new_condition(
         last_update_time: now,
         last_transition_time: now,
         reason: Cow::Borrowed(reason),
-        message,
+        message: message.into(),
     }
 }
 
@@ -54,13 +54,13 @@ fn remove_condition(status: &mut RolloutStatus, kind: &str) {
 }
 
 /// `CalculateRolloutPhase`: first match wins.
-pub fn calculate_phase(ro: &Rollout, st: &RolloutStatus) -> (RolloutPhase, String) {
+pub fn calculate_phase(ro: &Rollout, st: &RolloutStatus) -> (RolloutPhase, Cow<'static, str>) {
     for c in &st.conditions {
         if c.kind == "InvalidSpec" {
-            return (RolloutPhase::Degraded, format!("InvalidSpec: {}", c.message));
+            return (RolloutPhase::Degraded, format!("InvalidSpec: {}", c.message).into());
         }
         if c.reason == "RolloutAborted" || c.reason == "ProgressDeadlineExceeded" {
-            return (RolloutPhase::Degraded, format!("{}: {}", c.reason, c.message));
+            return (RolloutPhase::Degraded, format!("{}: {}", c.reason, c.message).into());
         }
     }
     if ro.spec.paused {
@@ -103,7 +103,7 @@ pub fn calculate_phase(ro: &Rollout, st: &RolloutStatus) -> (RolloutPhase, Strin
             return (RolloutPhase::Progressing, "waiting for all steps to complete".into());
         }
     }
-    (RolloutPhase::Healthy, String::new())
+    (RolloutPhase::Healthy, Cow::Borrowed(""))
 }
 
 /// `RolloutHealthy`.
@@ -183,9 +183,9 @@ impl Ctx<'_> {
         let mut updates = Vec::new();
         if paused != prog_paused && !abort_cond && !completed {
             updates.push(if paused {
-                new_condition("Progressing", "Unknown", "RolloutPaused", "Rollout is paused".into(), self.now_t)
+                new_condition("Progressing", "Unknown", "RolloutPaused", "Rollout is paused", self.now_t)
             } else {
-                new_condition("Progressing", "Unknown", "RolloutResumed", "Rollout is resumed".into(), self.now_t)
+                new_condition("Progressing", "Unknown", "RolloutResumed", "Rollout is resumed", self.now_t)
             });
         }
         if !st.abort && abort_cond {
@@ -193,14 +193,14 @@ impl Ctx<'_> {
                 "Progressing",
                 "Unknown",
                 "RolloutRetry",
-                "Retrying Rollout after abort".into(),
+                "Retrying Rollout after abort",
                 self.now_t,
             ));
         }
         let paused_true = st.condition("Paused").is_some_and(|c| c.status == "True");
         if paused != paused_true && !abort_cond {
             let s = if paused { "True" } else { "False" };
-            updates.push(new_condition("Paused", s, "RolloutPaused", "Rollout is paused".into(), self.now_t));
+            updates.push(new_condition("Paused", s, "RolloutPaused", "Rollout is paused", self.now_t));
         }
         if updates.is_empty() {
             return false;
@@ -303,14 +303,11 @@ impl Ctx<'_> {
         let mut became_unhealthy = false;
         let had_healthy = self.ro.status.condition("Healthy").is_some();
         if !paused && rollout_healthy(self.ro, st) {
-            set_condition(
-                st,
-                new_condition("Healthy", "True", "RolloutHealthy", "Rollout is healthy".into(), self.now_t),
-            );
+            set_condition(st, new_condition("Healthy", "True", "RolloutHealthy", "Rollout is healthy", self.now_t));
         } else if had_healthy {
             became_unhealthy = set_condition(
                 st,
-                new_condition("Healthy", "False", "RolloutHealthy", "Rollout is not healthy".into(), self.now_t),
+                new_condition("Healthy", "False", "RolloutHealthy", "Rollout is not healthy", self.now_t),
             );
         }
         if aborted && !condition_unchanged(st, "Progressing", "False", "RolloutAborted") {
@@ -373,15 +370,12 @@ impl Ctx<'_> {
             } else {
                 "Rollout does not have minimum availability"
             };
-            set_condition(st, new_condition("Available", s, "AvailableReason", message.into(), self.now_t));
+            set_condition(st, new_condition("Available", s, "AvailableReason", message, self.now_t));
         }
         let completed = !st.stable_rs.is_empty() && st.stable_rs == st.current_pod_hash;
         let s = if completed { "True" } else { "False" };
         if !condition_unchanged(st, "Completed", s, "RolloutCompleted")
-            && set_condition(
-                st,
-                new_condition("Completed", s, "RolloutCompleted", "RolloutCompleted".into(), self.now_t),
-            )
+            && set_condition(st, new_condition("Completed", s, "RolloutCompleted", "RolloutCompleted", self.now_t))
             && !completed
         {
             let revision = self.revision();

@@ -85,9 +85,9 @@ pub struct RolloutStatus {
     /// `phase`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<RolloutPhase>,
-    /// `message`.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub message: String,
+    /// `message` (borrowed for Argo's fixed texts).
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    pub message: Cow<'static, str>,
 }
 
 impl RolloutStatus {
@@ -180,8 +180,8 @@ pub struct RolloutCondition {
     pub last_transition_time: Time,
     /// `reason`.
     pub reason: Cow<'static, str>,
-    /// `message`.
-    pub message: String,
+    /// `message` (borrowed for Argo's fixed texts).
+    pub message: Cow<'static, str>,
 }
 
 /// `status.canary`.

@@ -145,7 +145,7 @@ impl Cluster {
             return Outcome::Healthy;
         }
         if st.abort || st.phase == Some(RolloutPhase::Degraded) {
-            return Outcome::Degraded { message: st.message.clone() };
+            return Outcome::Degraded { message: st.message.to_string() };
         }
         if let Some(metric) = &self.analysis.data_ran_out {
             return Outcome::DataRanOut { metric: metric.clone() };
@@ -154,8 +154,8 @@ impl Cluster {
             return Outcome::WaitingForHuman { reason: reason.as_str().into() };
         }
         if st.phase == Some(RolloutPhase::Paused) {
-            return Outcome::WaitingForHuman { reason: st.message.clone() };
+            return Outcome::WaitingForHuman { reason: st.message.to_string() };
         }
-        Outcome::Stalled { message: st.message.clone() }
+        Outcome::Stalled { message: st.message.to_string() }
     }
 }

@@ -104,7 +104,7 @@ impl Cluster {
             routes: self.router.state.managed_routes.clone(),
             analysis,
             phase: st.phase,
-            message: st.message.clone(),
+            message: st.message.to_string(),
             abort: st.abort,
         }
     }
