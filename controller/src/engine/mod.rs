@@ -51,6 +51,8 @@ impl Default for Options {
 pub struct Reconciled {
     /// The status to persist.
     pub status: RolloutStatus,
+    /// Whether it differs from the Rollout's status (a driver patches only then).
+    pub status_changed: bool,
     /// What to do, in order.
     pub actions: Vec<Action>,
     /// When to reconcile again at the latest (a pause, a scale-down deadline or the progress
@@ -100,8 +102,14 @@ pub fn reconcile_prepared(
 ) -> Reconciled {
     let mut ctx = Ctx::new(rollout, observed, now, options, prepared);
     ctx.run();
+    let status_changed = match (&ctx.unchanged, &ctx.out) {
+        (Some(unchanged), _) => !unchanged,
+        (None, Some(out)) => *out != rollout.status,
+        (None, None) => false,
+    };
     Reconciled {
         status: ctx.out.unwrap_or_else(|| rollout.status.clone()),
+        status_changed,
         actions: ctx.actions,
         requeue_at: ctx.requeue,
     }
@@ -142,6 +150,8 @@ pub(crate) struct Ctx<'a> {
     pub new_rs_within_delay: bool,
     /// The persisted status, once the reconcile has computed it.
     pub out: Option<RolloutStatus>,
+    /// Whether `out` equals the previous status, when already compared.
+    pub unchanged: Option<bool>,
 }
 
 impl<'a> Ctx<'a> {
@@ -203,6 +213,7 @@ impl<'a> Ctx<'a> {
             requeue: None,
             new_rs_within_delay,
             out: None,
+            unchanged: None,
         }
     }
 

@@ -243,7 +243,9 @@ impl Ctx<'_> {
         let (phase, msg) = calculate_phase(self.ro, &st);
         st.phase = Some(phase);
         st.message = msg;
-        if st == self.ro.status {
+        let unchanged = st == self.ro.status;
+        self.unchanged = Some(unchanged);
+        if unchanged {
             self.requeue_stuck(&st);
         } else {
             let prev_paused = !self.ro.status.pause_conditions.is_empty();

@@ -370,7 +370,7 @@ impl Cluster {
             if let Some(t) = r.requeue_at {
                 self.wakes.insert(t);
             }
-            let status_changed = r.status != self.rollout.status;
+            let status_changed = r.status_changed;
             self.rollout.status = r.status;
             if !changed && !status_changed {
                 if !self.config.skip_timeline {
