@@ -2,6 +2,8 @@
 
 #[cfg(feature = "providers")]
 mod backtest;
+#[cfg(feature = "controller")]
+mod demo;
 mod diagnostics;
 mod eval;
 mod lint;
@@ -9,6 +11,8 @@ mod lint;
 mod progress;
 mod replay;
 mod report;
+#[cfg(feature = "controller")]
+mod rollout;
 #[cfg(feature = "providers")]
 mod run;
 #[cfg(feature = "providers")]
@@ -40,6 +44,12 @@ enum Command {
     /// Run templates against history: each measurement queries its provider as of that time.
     #[cfg(feature = "providers")]
     Backtest(backtest::BacktestArgs),
+    /// Rollouts: `augur rollout simulate`.
+    #[cfg(feature = "controller")]
+    Rollout(rollout::RolloutArgs),
+    /// Two releases of a payment service through a canary with analysis, offline, in seconds.
+    #[cfg(feature = "controller")]
+    Demo(demo::DemoArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -52,6 +62,10 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         #[cfg(feature = "providers")]
         Command::Backtest(args) => backtest::run(args),
+        #[cfg(feature = "controller")]
+        Command::Rollout(args) => rollout::run(args),
+        #[cfg(feature = "controller")]
+        Command::Demo(args) => demo::run(args),
     };
     match outcome {
         Ok(code) => code,

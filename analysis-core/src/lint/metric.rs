@@ -53,7 +53,8 @@ fn distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-fn suggestion(word: &str, known: &[&str]) -> String {
+/// ` (did you mean 'k'?)` for the known name closest to `word` (within 3 edits), or "".
+pub fn suggestion(word: &str, known: &[&str]) -> String {
     known
         .iter()
         .map(|k| (distance(&word.to_lowercase(), &k.to_lowercase()), k))

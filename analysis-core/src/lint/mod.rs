@@ -13,6 +13,8 @@ use std::fmt;
 
 use crate::spec::{Document, LoadError, Located, SourceMap, load_yaml};
 
+pub use metric::suggestion;
+
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -39,6 +41,14 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+impl Diagnostic {
+    /// A finding at the field `path` of a document (or its nearest located parent).
+    pub fn at_path(severity: Severity, origin: &str, map: &SourceMap, path: &str, message: String) -> Diagnostic {
+        let (line, column) = map.locate_or_parent(path).unwrap_or((1, 1));
+        Diagnostic { severity, origin: origin.to_string(), line, column, path: path.to_string(), message }
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let level = match self.severity {
@@ -62,15 +72,11 @@ pub(crate) struct Sink<'a> {
 
 impl Sink<'_> {
     fn push(&mut self, severity: Severity, path: &str, at: Option<(usize, usize)>, message: String) {
-        let (line, column) = at.or_else(|| self.map.locate_or_parent(path)).unwrap_or((1, 1));
-        self.out.push(Diagnostic {
-            severity,
-            origin: self.origin.to_string(),
-            line,
-            column,
-            path: path.to_string(),
-            message,
-        });
+        let mut d = Diagnostic::at_path(severity, self.origin, self.map, path, message);
+        if let Some((line, column)) = at {
+            (d.line, d.column) = (line, column);
+        }
+        self.out.push(d);
     }
 
     pub(crate) fn error(&mut self, path: &str, message: impl Into<String>) {
@@ -91,7 +97,8 @@ impl Sink<'_> {
     }
 }
 
-fn from_load_error(e: LoadError) -> Diagnostic {
+/// A load error as an error finding.
+pub fn from_load_error(e: LoadError) -> Diagnostic {
     Diagnostic {
         severity: Severity::Error,
         origin: e.origin,
