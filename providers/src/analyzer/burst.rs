@@ -20,37 +20,42 @@
 
 use std::collections::HashMap;
 use std::future::poll_fn;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
 use tokio::time::Instant;
 
 /// The bursts of an analyzer's runs, by deadline.
+///
+/// The map is only consulted to join a burst (in the bookkeeping after a measurement, not
+/// when starting one) and by the last member out. On the path from the deadline to a
+/// provider call, a member touches only its own burst: an atomic flag to see it is due and
+/// an atomic count to leave, so the runs of a burst do not queue on one lock at the moment
+/// they all start.
 #[derive(Debug, Default)]
 pub(crate) struct Bursts {
-    inner: Mutex<Inner>,
-}
-
-#[derive(Debug, Default)]
-struct Inner {
-    /// Numbers the bursts, so that a burst that ended is not mistaken for a later one with the
-    /// same deadline.
-    next_id: u64,
-    groups: HashMap<Instant, Burst>,
+    groups: Mutex<HashMap<Instant, Arc<Burst>>>,
 }
 
 /// The runs due at one deadline.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Burst {
-    id: u64,
     /// The deadline has come: the members were woken.
-    fired: bool,
+    fired: AtomicBool,
     /// Members that have not started their calls yet (or not left otherwise).
-    pending: usize,
+    pending: AtomicUsize,
+    wakers: Mutex<Wakers>,
+}
+
+#[derive(Debug, Default)]
+struct Wakers {
     /// Members waiting for the deadline.
     sleepers: Vec<Waker>,
     /// Members waiting for the others to start their calls.
     waiters: Vec<Waker>,
+    /// Every member had left when the waiters were last released: nobody is left to wait for.
+    over: bool,
 }
 
 /// Registers `waker` in `wakers` (room for `members` of them) unless it is the last one
@@ -64,71 +69,76 @@ fn register(wakers: &mut Vec<Waker>, waker: &Waker, members: usize) {
     }
 }
 
-impl Bursts {
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
 
+impl Burst {
+    /// The deadline has come: wakes the members waiting for it.
+    fn fire(&self) {
+        let sleepers = {
+            let mut wakers = lock(&self.wakers);
+            self.fired.store(true, Ordering::Release);
+            std::mem::take(&mut wakers.sleepers)
+        };
+        for waker in sleepers {
+            waker.wake();
+        }
+    }
+}
+
+impl Bursts {
     /// Joins the burst of the runs due at `deadline`, setting its timer if it is the first.
     ///
     /// # Panics
     ///
     /// Outside a tokio runtime, when the burst is new.
     pub(crate) fn join(self: &Arc<Self>, deadline: Instant) -> Member<'_> {
-        let mut inner = self.lock();
-        let Inner { next_id, groups } = &mut *inner;
+        let mut groups = lock(&self.groups);
         let mut new = false;
         let burst = groups.entry(deadline).or_insert_with(|| {
-            *next_id += 1;
             new = true;
-            Burst { id: *next_id, fired: false, pending: 0, sleepers: Vec::new(), waiters: Vec::new() }
+            Arc::default()
         });
-        burst.pending += 1;
-        let id = burst.id;
-        drop(inner);
+        // Counted under the map's lock: the last member out removes the burst under it too.
+        burst.pending.fetch_add(1, Ordering::AcqRel);
+        let burst = Arc::clone(burst);
+        drop(groups);
         if new {
-            let timer = Timer { bursts: Arc::clone(self), deadline, id };
+            let timer = Timer { burst: Arc::clone(&burst) };
             tokio::spawn(async move {
-                tokio::time::sleep_until(timer.deadline).await;
+                tokio::time::sleep_until(deadline).await;
                 drop(timer);
             });
         }
-        Member { bursts: self, deadline, id, left: false }
+        Member { bursts: self, deadline, burst, left: false }
     }
 
-    /// The deadline of burst `id` has come: wakes its members.
-    fn fire(&self, deadline: Instant, id: u64) {
-        let sleepers = {
-            let mut inner = self.lock();
-            // Every member may have left already (woken early, aborted).
-            let Some(burst) = inner.groups.get_mut(&deadline).filter(|b| b.id == id) else { return };
-            burst.fired = true;
-            std::mem::take(&mut burst.sleepers)
-        };
-        for waker in sleepers {
-            waker.wake();
+    /// Counts a member of `burst` out; the last one out ends the burst and wakes the members
+    /// waiting for it. With a `waker` (the member started its calls and waits for the
+    /// others), registers it if the burst has fired and is not over: `Pending` then.
+    fn leave(&self, deadline: Instant, burst: &Arc<Burst>, waker: Option<&Waker>) -> Poll<()> {
+        let before = burst.pending.fetch_sub(1, Ordering::AcqRel);
+        if before > 1 {
+            return match waker {
+                Some(waker) if burst.fired.load(Ordering::Acquire) => wait_for_others(burst, waker),
+                // Woken early (a notify, a terminate): the others are not due yet.
+                _ => Poll::Ready(()),
+            };
         }
-    }
-
-    /// Counts a member out; the last one out wakes the members waiting for it. With a `waker`
-    /// (the member started its calls and waits for the others), registers it if the burst has
-    /// fired and is not over: `Pending` then.
-    fn leave(&self, deadline: Instant, id: u64, waker: Option<&Waker>) -> Poll<()> {
-        let waiters = {
-            let mut inner = self.lock();
-            let Some(burst) = inner.groups.get_mut(&deadline).filter(|b| b.id == id) else { return Poll::Ready(()) };
-            burst.pending -= 1;
-            if burst.pending > 0 {
-                return match waker {
-                    Some(waker) if burst.fired => {
-                        register(&mut burst.waiters, waker, burst.pending);
-                        Poll::Pending
-                    }
-                    // Woken early (a notify, a terminate): the others are not due yet.
-                    _ => Poll::Ready(()),
-                };
+        {
+            let mut groups = lock(&self.groups);
+            // A run may have joined since; then it ends the burst when it leaves.
+            if burst.pending.load(Ordering::Acquire) == 0
+                && groups.get(&deadline).is_some_and(|b| Arc::ptr_eq(b, burst))
+            {
+                groups.remove(&deadline);
             }
-            inner.groups.remove(&deadline).map(|b| b.waiters).unwrap_or_default()
+        }
+        let waiters = {
+            let mut wakers = lock(&burst.wakers);
+            wakers.over = true;
+            std::mem::take(&mut wakers.waiters)
         };
         for waker in waiters {
             waker.wake();
@@ -137,19 +147,27 @@ impl Bursts {
     }
 }
 
+/// Waits (registers `waker`) until the last member of `burst` has left.
+fn wait_for_others(burst: &Burst, waker: &Waker) -> Poll<()> {
+    let mut wakers = lock(&burst.wakers);
+    if wakers.over {
+        return Poll::Ready(());
+    }
+    register(&mut wakers.waiters, waker, burst.pending.load(Ordering::Relaxed));
+    Poll::Pending
+}
+
 /// A burst's timer: fires the burst when dropped, at the deadline or, should its task be
 /// dropped before (the runtime it was spawned on shut down while runs of another runtime sharing
 /// the analyzer are in the burst), early: those runs then reconcile once more and join a burst
 /// whose timer runs on their own runtime.
 struct Timer {
-    bursts: Arc<Bursts>,
-    deadline: Instant,
-    id: u64,
+    burst: Arc<Burst>,
 }
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        self.bursts.fire(self.deadline, self.id);
+        self.burst.fire();
     }
 }
 
@@ -158,42 +176,35 @@ impl Drop for Timer {
 pub(crate) struct Member<'a> {
     bursts: &'a Bursts,
     deadline: Instant,
-    id: u64,
+    burst: Arc<Burst>,
     left: bool,
 }
 
 impl Member<'_> {
     /// Whether the deadline has come; if not, the task is woken when it does.
     pub(crate) fn poll_due(&self, cx: &mut Context<'_>) -> Poll<()> {
-        let mut inner = self.bursts.lock();
-        match inner.groups.get_mut(&self.deadline).filter(|b| b.id == self.id) {
-            Some(burst) if !burst.fired => {
-                register(&mut burst.sleepers, cx.waker(), burst.pending);
-                Poll::Pending
-            }
-            // A member is counted until it leaves: its burst is there.
-            _ => Poll::Ready(()),
+        if self.burst.fired.load(Ordering::Acquire) {
+            return Poll::Ready(());
         }
+        let mut wakers = lock(&self.burst.wakers);
+        // `fire` sets the flag under this lock: checked again, no wake-up is lost.
+        if self.burst.fired.load(Ordering::Acquire) {
+            return Poll::Ready(());
+        }
+        register(&mut wakers.sleepers, cx.waker(), self.burst.pending.load(Ordering::Relaxed));
+        Poll::Pending
     }
 
     /// The run has started its calls and they have completed: leaves the burst and, if the
     /// deadline has come, waits until every other run of the burst has started its calls.
     pub(crate) async fn started(mut self) {
         self.left = true;
-        let (bursts, deadline, id) = (self.bursts, self.deadline, self.id);
         let mut left = false;
         poll_fn(|cx| {
             if !std::mem::replace(&mut left, true) {
-                return bursts.leave(deadline, id, Some(cx.waker()));
+                return self.bursts.leave(self.deadline, &self.burst, Some(cx.waker()));
             }
-            let mut inner = bursts.lock();
-            match inner.groups.get_mut(&deadline).filter(|b| b.id == id) {
-                Some(burst) => {
-                    register(&mut burst.waiters, cx.waker(), burst.pending);
-                    Poll::Pending
-                }
-                None => Poll::Ready(()),
-            }
+            wait_for_others(&self.burst, cx.waker())
         })
         .await
     }
@@ -202,7 +213,7 @@ impl Member<'_> {
 impl Drop for Member<'_> {
     fn drop(&mut self) {
         if !self.left {
-            let _ = self.bursts.leave(self.deadline, self.id, None);
+            let _ = self.bursts.leave(self.deadline, &self.burst, None);
         }
     }
 }
@@ -235,11 +246,34 @@ mod tests {
         assert!(poll(a.as_mut()).is_pending());
         b.started().await;
         assert!(poll(a.as_mut()).is_ready());
-        assert!(bursts.lock().groups.is_empty());
+        assert!(lock(&bursts.groups).is_empty());
         // Before the deadline, nobody waits.
         let later = Instant::now() + Duration::from_secs(1);
         let (d, _e) = (bursts.join(later), bursts.join(later));
         d.started().await;
         assert_eq!(Instant::now(), deadline);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn thousands_of_members_on_two_workers_all_get_through() {
+        let bursts = Arc::new(Bursts::default());
+        let deadline = Instant::now() + Duration::from_millis(50);
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..5000 {
+            let b = Arc::clone(&bursts);
+            tasks.spawn(async move {
+                let m = b.join(deadline);
+                poll_fn(|cx| m.poll_due(cx)).await;
+                assert!(Instant::now() >= deadline);
+                m.started().await;
+            });
+        }
+        let all = async {
+            while let Some(done) = tasks.join_next().await {
+                done.expect("member task");
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(20), all).await.expect("no member is left waiting");
+        assert!(lock(&bursts.groups).is_empty());
     }
 }
