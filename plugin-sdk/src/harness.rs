@@ -1,0 +1,114 @@
+//! A native test harness: runs a [`Plugin`] through whole measurements against recorded
+//! responses, without building wasm. It goes through the same JSON encoding and decoding as a
+//! wasm build ([`guest::step_bytes`](crate::guest::step_bytes)), and follows the host's loop:
+//! `requests` are answered from the [`Replay`] and stepped again, `pending` is resumed at once
+//! (the virtual clock moves on by the asked delay), `done` and `error` end the measurement.
+
+use serde_json::Value as Json;
+
+use crate::guest;
+use crate::message::{Call, HttpRequest, HttpResponse, RunInfo, StepInput, StepOutput};
+use crate::plugin::Plugin;
+use crate::recording::{Recording, Replay};
+
+/// One step of a harness run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// What the plugin got.
+    pub input: StepInput,
+    /// What it answered.
+    pub output: StepOutput,
+    /// The responses its requests got (empty unless it asked for requests).
+    pub exchanges: Vec<(HttpRequest, HttpResponse)>,
+}
+
+/// Drives a plugin through measurements.
+#[derive(Debug, Clone)]
+pub struct Harness {
+    plugin: String,
+    metric: String,
+    config: Json,
+    now_unix: f64,
+    max_steps: u32,
+    replay: Replay,
+}
+
+impl Harness {
+    /// A harness for the plugin named `plugin` (`org/name`) with the metric configuration
+    /// `config`, at the Unix time 1,700,000,000 s, answering requests from `recording`.
+    pub fn new(plugin: &str, config: Json, recording: Recording) -> Harness {
+        Harness {
+            plugin: plugin.to_string(),
+            metric: "metric".to_string(),
+            config,
+            now_unix: 1_700_000_000.0,
+            max_steps: 64,
+            replay: Replay::new(recording),
+        }
+    }
+
+    /// Sets the clock (Unix seconds).
+    pub fn at(mut self, now_unix: f64) -> Harness {
+        self.now_unix = now_unix;
+        self
+    }
+
+    /// Runs one measurement to its end (`done` or `error`), returning every step.
+    pub fn measure<P: Plugin>(&mut self) -> Result<Vec<Step>, String> {
+        let mut steps: Vec<Step> = Vec::new();
+        let mut state = Json::Null;
+        let mut responses = Vec::new();
+        let mut call = Call::Run;
+        for index in 0..self.max_steps {
+            let input = StepInput {
+                abi: crate::ABI_VERSION,
+                plugin: self.plugin.clone(),
+                metric: self.metric.clone(),
+                config: self.config.clone(),
+                run: RunInfo { name: "run".into(), namespace: "default".into(), uid: String::new() },
+                call,
+                now: String::new(),
+                now_unix: self.now_unix,
+                step: index,
+                state: std::mem::take(&mut state),
+                responses: std::mem::take(&mut responses),
+            };
+            let bytes = serde_json::to_vec(&input).map_err(|e| e.to_string())?;
+            let output: StepOutput = serde_json::from_slice(&guest::step_bytes::<P>(&bytes))
+                .map_err(|e| format!("step {index}: the plugin's answer does not decode: {e}"))?;
+            let mut step = Step { input, output, exchanges: Vec::new() };
+            match &step.output {
+                StepOutput::Requests { requests, state: next } => {
+                    for request in requests {
+                        let response = self.replay.respond(request)?;
+                        step.exchanges.push((request.clone(), response.clone()));
+                        responses.push(response);
+                    }
+                    state = next.clone();
+                }
+                StepOutput::Pending { resume_after_ms, state: next } => {
+                    self.now_unix += *resume_after_ms as f64 / 1000.0;
+                    state = next.clone();
+                    call = Call::Resume;
+                }
+                StepOutput::Done { .. } | StepOutput::Error { .. } => {
+                    steps.push(step);
+                    return Ok(steps);
+                }
+            }
+            steps.push(step);
+        }
+        Err(format!("the measurement did not end within {} steps", self.max_steps))
+    }
+
+    /// The final answer of one measurement (`done` or `error`).
+    pub fn outcome<P: Plugin>(&mut self) -> Result<StepOutput, String> {
+        let steps = self.measure::<P>()?;
+        steps.last().map(|s| s.output.clone()).ok_or_else(|| "no step ran".to_string())
+    }
+
+    /// How many recorded exchanges are left unused.
+    pub fn unused_responses(&self) -> usize {
+        self.replay.remaining()
+    }
+}
