@@ -11,12 +11,15 @@
 //!   concurrently with per-provider-type concurrency limits, a per-call timeout and panic
 //!   isolation; exact under `tokio::time::pause()`.
 //!
-//! The built-in providers (Prometheus, Datadog, web, Kubernetes Job) and the host for
-//! sandboxed WebAssembly provider plugins are being built on this contract.
+//! * [`plugin`]: the host of sandboxed WebAssembly provider plugins ([`plugin::PluginHost`]).
+//!
+//! The built-in providers (Prometheus, Datadog, web, Kubernetes Job) are being built on this
+//! contract.
 
 #![deny(missing_docs)]
 
 pub mod analyzer;
+pub mod plugin;
 pub mod provider;
 
 pub use analyzer::{Analyzer, AnalyzerOptions, Clock, RunEvent, RunHandle};
