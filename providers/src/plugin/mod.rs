@@ -31,6 +31,8 @@ pub mod loaded;
 pub mod provider;
 pub mod registry;
 pub mod runtime;
+#[doc(hidden)]
+pub mod testing;
 
 pub use driver::{Outcome, ResumeState, StepRecord};
 pub use error::PluginError;

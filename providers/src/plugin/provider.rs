@@ -38,6 +38,9 @@ pub const PLUGIN_TYPE: &str = "RPCPlugin";
 /// The loaded plugins and the HTTP executor they share: the factory of plugin providers.
 pub struct PluginHost {
     plugins: BTreeMap<String, Arc<LoadedPlugin>>,
+    /// Plugins of the registry that failed to load: their metrics get Error measurements
+    /// naming the cause, and the other plugins keep working.
+    failed: BTreeMap<String, PluginError>,
     http: Arc<dyn HttpExecutor>,
 }
 
@@ -48,18 +51,23 @@ impl std::fmt::Debug for PluginHost {
 }
 
 impl PluginHost {
-    /// Loads every plugin of `registry` (verifying checksums): any failure stops, as a
-    /// failed plugin install stops Argo's controller start-up.
-    pub fn new(
-        runtime: &PluginRuntime,
-        registry: &Registry,
-        http: Arc<dyn HttpExecutor>,
-    ) -> Result<PluginHost, PluginError> {
-        let mut plugins = BTreeMap::new();
+    /// Loads every plugin of `registry` (verifying checksums). A plugin that fails to load
+    /// is kept as its error ([`PluginHost::load_errors`]): unlike Argo, whose controller stops
+    /// when a plugin cannot be installed, one bad module does not take the others down.
+    pub fn new(runtime: &PluginRuntime, registry: &Registry, http: Arc<dyn HttpExecutor>) -> PluginHost {
+        let (mut plugins, mut failed) = (BTreeMap::new(), BTreeMap::new());
         for entry in &registry.plugins {
-            plugins.insert(entry.name.clone(), Arc::new(LoadedPlugin::load(runtime, entry)?));
+            match LoadedPlugin::load(runtime, entry) {
+                Ok(p) => {
+                    plugins.insert(entry.name.clone(), Arc::new(p));
+                }
+                Err(e) => {
+                    tracing::error!(plugin = %entry.name, "{e}");
+                    failed.insert(entry.name.clone(), e);
+                }
+            }
         }
-        Ok(PluginHost { plugins, http })
+        PluginHost { plugins, failed, http }
     }
 
     /// A host of already loaded plugins.
@@ -67,7 +75,13 @@ impl PluginHost {
         plugins: impl IntoIterator<Item = Arc<LoadedPlugin>>,
         http: Arc<dyn HttpExecutor>,
     ) -> PluginHost {
-        PluginHost { plugins: plugins.into_iter().map(|p| (p.name().to_string(), p)).collect(), http }
+        let plugins = plugins.into_iter().map(|p| (p.name().to_string(), p)).collect();
+        PluginHost { plugins, failed: BTreeMap::new(), http }
+    }
+
+    /// The plugins that failed to load, by name.
+    pub fn load_errors(&self) -> &BTreeMap<String, PluginError> {
+        &self.failed
     }
 
     /// A plugin by name.
@@ -82,10 +96,10 @@ impl PluginHost {
         };
         let (name, config) =
             map.iter().next().ok_or_else(|| ProviderError::NoValidProvider { metric: metric.name.clone() })?;
-        let plugin = self
-            .plugins
-            .get(name)
-            .ok_or_else(|| ProviderError::Plugin(PluginError::NotConfigured { plugin: name.clone() }.to_string()))?;
+        let Some(plugin) = self.plugins.get(name) else {
+            let e = self.failed.get(name).cloned().unwrap_or(PluginError::NotConfigured { plugin: name.clone() });
+            return Err(ProviderError::Plugin(e.to_string()));
+        };
         Ok(PluginProvider::new(plugin.clone(), self.http.clone(), config.clone(), metric))
     }
 }

@@ -15,7 +15,7 @@
 //! `{"status": "done", "value": <json>}` is the result, `{"status": "failed", "error": "..."}`
 //! an error.
 
-use augur_plugin_sdk::{Describe, HttpRequest, Json, Plugin, StepInput, StepOutput, json, serde_json};
+use augur_plugin_sdk::{Describe, HttpRequest, Json, Plugin, StepInput, StepOutput, json};
 
 /// The plugin.
 #[derive(Default)]
@@ -96,7 +96,7 @@ mod tests {
 
     #[test]
     fn submit_poll_poll_done() {
-        let rec = serde_json::from_value(json!({"exchanges": [
+        let rec = augur_plugin_sdk::serde_json::from_value(json!({"exchanges": [
             {"request": {"method": "POST", "url": "http://b/jobs"}, "response": {"json": {"id": "j1"}}},
             {"request": {"method": "GET", "url": "http://b/jobs/j1"}, "response": {"json": {"status": "running"}}},
             {"request": {"method": "GET", "url": "http://b/jobs/j1"}, "response": {"json": {"status": "done", "value": 0.5}}},
