@@ -143,8 +143,10 @@ pub fn metric(plugin: &str, config: Json, success: &str, failure: &str) -> Metri
     }
 }
 
+/// One client per test binary (building one loads the TLS roots: tens of milliseconds).
 pub fn live_http() -> Arc<dyn HttpExecutor> {
-    Arc::new(ReqwestExecutor::new().expect("http client"))
+    static CLIENT: std::sync::OnceLock<Arc<dyn HttpExecutor>> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| Arc::new(ReqwestExecutor::new().expect("http client"))).clone()
 }
 
 pub fn provider(plugin: &Arc<LoadedPlugin>, metric: &Metric) -> PluginProvider {
