@@ -35,7 +35,10 @@ clang --target=wasm32-wasi -O2 -Wall -Werror -mexec-model=reactor \
   -o "$out/.c_web.wasm.tmp.$$" "$root/examples/plugins/c-web/c_web.c"
 mv -f "$out/.c_web.wasm.tmp.$$" "$out/c_web.wasm"
 
-wat2wasm "$root/providers/tests/plugins/wrong-abi.wat" -o "$out/.wrong_abi.wasm.tmp.$$"
-mv -f "$out/.wrong_abi.wasm.tmp.$$" "$out/wrong_abi.wasm"
+for wat in wrong-abi dual-abi; do
+  name="$(echo "$wat" | tr - _).wasm"
+  wat2wasm "$root/providers/tests/plugins/$wat.wat" -o "$out/.$name.tmp.$$"
+  mv -f "$out/.$name.tmp.$$" "$out/$name"
+done
 
 echo "$out"

@@ -50,6 +50,8 @@ pub const ABI_VERSION: u32 = 1;
 pub mod exports {
     /// `() -> i32`: the ABI version.
     pub const ABI_VERSION: &str = "augur_abi_version";
+    /// `(version: i32) -> i32`: optional; non-zero for each version the module speaks.
+    pub const ABI_SUPPORTS: &str = "augur_abi_supports";
     /// `(len: i32) -> i32`: a buffer for the host to write into.
     pub const ALLOC: &str = "augur_alloc";
     /// `(ptr: i32, len: i32)`: frees a buffer (optional).

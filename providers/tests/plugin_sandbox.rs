@@ -142,6 +142,9 @@ async fn a_wrong_abi_version_or_checksum_is_a_clear_error_measurement() {
     assert_eq!(host.load_errors().len(), 2);
     let direct = LoadedPlugin::load(&runtime, &registry.plugins[0]).unwrap_err();
     assert_eq!(direct.to_string(), "plugin test/wrong-abi: speaks plugin ABI version 2; this host speaks version 1");
+    // A version-2 module that also speaks version 1 (augur_abi_supports) is loaded as v1.
+    let dual = LoadedPlugin::load(&runtime, &entry("test/dual-abi", "dual_abi", &[])).unwrap();
+    assert_eq!(dual.describe().version, "2.0.0");
 }
 
 /// VmRSS of this process, in KiB.

@@ -69,6 +69,7 @@ pub struct PluginInstance {
     abi_version: TypedFunc<(), i32>,
     plugin: Arc<str>,
     limits: Limits,
+    instance: Instance,
 }
 
 /// What a failed call becomes, before the step is known.
@@ -125,7 +126,7 @@ impl PluginInstance {
         if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, exports::INITIALIZE) {
             init.call(&mut store, ()).map_err(|e| call_error(&mut store, &plugin, 0, &limits, e))?;
         }
-        Ok(PluginInstance { store, memory, alloc, step, describe, abi_version, plugin, limits })
+        Ok(PluginInstance { store, memory, alloc, step, describe, abi_version, plugin, limits, instance })
     }
 
     fn error(&mut self, step: u32, e: wasmtime::Error) -> PluginError {
@@ -141,6 +142,17 @@ impl PluginInstance {
         self.arm();
         let r = self.abi_version.call(&mut self.store, ());
         r.map_err(|e| self.error(0, e))
+    }
+
+    /// `augur_abi_supports(version)` when the module exports it (`None` otherwise).
+    pub fn abi_supports(&mut self, version: i32) -> Result<Option<bool>, PluginError> {
+        let instance = self.instance;
+        let Ok(f) = instance.get_typed_func::<i32, i32>(&mut self.store, exports::ABI_SUPPORTS) else {
+            return Ok(None);
+        };
+        self.arm();
+        let r = f.call(&mut self.store, version);
+        r.map(|v| Some(v != 0)).map_err(|e| self.error(0, e))
     }
 
     /// `augur_describe`, decoded.

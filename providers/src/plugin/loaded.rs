@@ -127,16 +127,10 @@ impl LoadedPlugin {
         let mut plugin = LoadedPlugin { runtime: runtime.clone(), pre, name, entry, describe: Describe::default() };
         let mut instance = plugin.instantiate()?;
         let version = instance.abi_version()?;
-        if version != ABI_VERSION as i32 {
+        if version != ABI_VERSION as i32 && instance.abi_supports(ABI_VERSION as i32)? != Some(true) {
             return Err(abi(format!("speaks plugin ABI version {version}; this host speaks version {ABI_VERSION}")));
         }
         plugin.describe = instance.describe()?;
-        if plugin.describe.abi != ABI_VERSION {
-            return Err(abi(format!(
-                "describe declares ABI version {}; this host speaks version {ABI_VERSION}",
-                plugin.describe.abi
-            )));
-        }
         Ok(plugin)
     }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// The directory holding `prometheus_lite.wasm`, `two_step.wasm`, `c_web.wasm`,
-/// `faulty.wasm` and `wrong_abi.wasm`: `<target dir>/plugins`, built on first use.
+/// `faulty.wasm`, `wrong_abi.wasm` and `dual_abi.wasm`: `<target dir>/plugins`, built on first use.
 ///
 /// # Panics
 /// When the build fails (the guest toolchain is missing: see the README), since no plugin
