@@ -3,6 +3,8 @@
 mod diagnostics;
 mod eval;
 mod lint;
+#[cfg(feature = "providers")]
+mod plugin;
 mod replay;
 mod report;
 
@@ -26,6 +28,9 @@ enum Command {
     Lint(lint::LintArgs),
     /// Run templates on virtual time against recorded provider results.
     Replay(replay::ReplayArgs),
+    /// Describe a WebAssembly provider plugin, or test it offline against recorded responses.
+    #[cfg(feature = "providers")]
+    Plugin(plugin::PluginArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -34,6 +39,8 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Replay(args) => replay::run(args),
+        #[cfg(feature = "providers")]
+        Command::Plugin(args) => plugin::run(args),
     };
     match outcome {
         Ok(code) => code,
