@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use augur_analysis_core::spec::Time;
-use augur_providers::plugin::{PluginHost, PluginRuntime, RESUME_KEY, Registry};
+use augur_providers::plugin::{
+    PluginHost, PluginProvider, PluginRuntime, RESUME_KEY, Registry, ReplayExecutor, recording,
+};
 use augur_providers::{Phase, Provider, ProviderFactory};
 use serde_json::json;
 use support::*;
@@ -211,4 +213,67 @@ async fn the_c_plugin_speaks_the_same_abi() {
     let m = provider(&plugin, &metric).run(&cx(t0()), &metric).await;
     assert_eq!(m.phase, Phase::Error);
     assert_eq!(m.message, "failed to run via plugin: plugin augur/c-web: c-web: the server did not answer 2xx");
+}
+
+/// A live measurement, recorded, replays to the same measurement without the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recorded_measurement_replays_identically() {
+    let server = Server::start(prometheus).await;
+    let runtime = PluginRuntime::new().unwrap();
+    let plugin = load(&runtime, &entry("augur/prometheus-lite", "prometheus_lite", &["127.0.0.1"]));
+    let metric = metric(
+        "augur/prometheus-lite",
+        json!({"address": server.url(), "query": "post-refused"}),
+        "result[0] == 1",
+        "",
+    );
+    let (live, steps) = provider(&plugin, &metric).measure_recorded(&cx(t0()), &metric, None).await;
+    assert_eq!((live.phase, steps.len()), (Phase::Successful, 3), "{}", live.message);
+    let config = json!({"address": server.url(), "query": "post-refused"});
+    let replay = Arc::new(ReplayExecutor::new(recording(&steps)));
+    let replayed = PluginProvider::new(plugin.clone(), replay.clone(), config, &metric).run(&cx(t0()), &metric).await;
+    assert_eq!(replayed, live);
+    assert_eq!((replay.remaining(), server.requests().len()), (0, 2));
+}
+
+/// The whole path: an AnalysisRun whose metric names a plugin with an `{{args.url}}`
+/// placeholder, driven by the `Analyzer` in real time; the pending measurement is resumed at
+/// its `resumeAt`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_analyzer_drives_a_plugin_metric_with_args_through_pending_and_resume() {
+    use augur_analysis_core::template::StaticSecrets;
+    use augur_providers::{Analyzer, AnalyzerOptions};
+    let polls = Arc::new(AtomicUsize::new(0));
+    let seen = polls.clone();
+    let server = Server::start(move |r| match (r.method.as_str(), r.target.as_str()) {
+        ("POST", "/jobs") => (201, json!({"id": "j9"}).to_string()),
+        ("GET", "/jobs/j9") if seen.fetch_add(1, Ordering::SeqCst) == 0 => {
+            (200, json!({"status": "running"}).to_string())
+        }
+        ("GET", "/jobs/j9") => (200, json!({"status": "done", "value": {"errors": 1}}).to_string()),
+        _ => (404, String::new()),
+    })
+    .await;
+    let runtime = PluginRuntime::new().unwrap();
+    let plugin = load(&runtime, &entry("augur/two-step", "two_step", &["127.0.0.1"]));
+    let host = Arc::new(PluginHost::from_plugins([plugin], live_http()));
+    let analyzer = Analyzer::new(host, Arc::new(StaticSecrets::new()), AnalyzerOptions::default());
+    let run: augur_analysis_core::spec::AnalysisRun = serde_json::from_value(json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisRun",
+        "metadata": {"name": "r", "namespace": "ns", "uid": "u"},
+        "spec": {
+            "args": [{"name": "url", "value": server.url()}],
+            "metrics": [{
+                "name": "errors", "successCondition": "result.errors < 5",
+                "provider": {"plugin": {"augur/two-step": {"url": "{{args.url}}", "pollAfterMs": 1000}}}
+            }]
+        }
+    }))
+    .unwrap();
+    let done = tokio::time::timeout(Duration::from_secs(30), analyzer.run_to_completion(run)).await.expect("completes");
+    assert_eq!(done.status.phase, Some(Phase::Successful), "{:?}", done.status);
+    let m = &done.status.metric_results[0].measurements;
+    assert_eq!(m.len(), 1);
+    assert_eq!((m[0].phase, m[0].value.as_str()), (Phase::Successful, r#"{"errors":1}"#));
+    assert_eq!(polls.load(Ordering::SeqCst), 2);
 }

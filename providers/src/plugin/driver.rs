@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use augur_plugin_sdk::recording::{Exchange, RecordedRequest, RecordedResponse, Recording};
 use augur_plugin_sdk::{HttpRequest, HttpResponse, Json, StepInput, StepOutput};
 use serde::{Deserialize, Serialize};
 
@@ -175,4 +176,26 @@ fn push(records: &mut Option<&mut Vec<StepRecord>>, record: StepRecord) {
     if let Some(r) = records.as_deref_mut() {
         r.push(record);
     }
+}
+
+/// The exchanges of recorded steps as a [`Recording`]: replaying it (with
+/// [`ReplayExecutor`](super::ReplayExecutor) or `augur plugin test --responses`) reproduces the
+/// measurement without a network. Requests are recorded as the plugin made them, before the
+/// host injected authentication, so a recording holds no credential.
+pub fn recording(steps: &[StepRecord]) -> Recording {
+    let exchanges = steps
+        .iter()
+        .flat_map(|s| &s.exchanges)
+        .map(|(request, response)| Exchange {
+            request: RecordedRequest { method: request.method_or_default().to_string(), url: request.url.clone() },
+            response: RecordedResponse {
+                status: response.status,
+                headers: response.headers.clone(),
+                body: response.body.clone(),
+                json: None,
+                error: response.error.clone(),
+            },
+        })
+        .collect();
+    Recording { exchanges }
 }

@@ -34,7 +34,7 @@ pub mod runtime;
 #[doc(hidden)]
 pub mod testing;
 
-pub use driver::{Outcome, ResumeState, StepRecord};
+pub use driver::{Outcome, ResumeState, StepRecord, recording};
 pub use error::PluginError;
 pub use http::{HttpExecutor, PreparedRequest, ReplayExecutor, ReqwestExecutor};
 pub use instance::PluginInstance;
