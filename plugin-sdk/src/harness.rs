@@ -67,7 +67,7 @@ impl Harness {
                 config: self.config.clone(),
                 run: RunInfo { name: "run".into(), namespace: "default".into(), uid: String::new() },
                 call,
-                now: String::new(),
+                now: rfc3339(self.now_unix),
                 now_unix: self.now_unix,
                 step: index,
                 state: std::mem::take(&mut state),
@@ -107,8 +107,35 @@ impl Harness {
         steps.last().map(|s| s.output.clone()).ok_or_else(|| "no step ran".to_string())
     }
 
-    /// How many recorded exchanges are left unused.
+    /// How many recorded exchanges are left unused (the harness's own).
     pub fn unused_responses(&self) -> usize {
         self.replay.remaining()
+    }
+}
+
+/// `2026-01-01T00:00:00Z` for Unix seconds (whole seconds, as the host sends `now`).
+fn rfc3339(unix: f64) -> String {
+    let secs = unix.floor() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil from days (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rfc3339() {
+        assert_eq!(super::rfc3339(1_700_000_000.5), "2023-11-14T22:13:20Z");
+        assert_eq!(super::rfc3339(0.0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::rfc3339(1_767_225_600.0), "2026-01-01T00:00:00Z");
     }
 }
