@@ -8,6 +8,7 @@
 //! SDK's byte-level entry point (`guest::step_bytes`), so the difference is the sandbox:
 //! instantiation, copying in and out of linear memory, and wasm instead of native code.
 //!
+//! * `plugin/instantiate`: `LoadedPlugin::instantiate` alone (a fresh store and instance);
 //! * `plugin/instantiate+step`: `LoadedPlugin::instantiate` + `PluginInstance::step`;
 //! * `plugin/warm step`: `PluginInstance::step` on one instance;
 //! * `native/step`: `guest::step_bytes` + decoding the answer, as the host decodes it;
@@ -75,6 +76,7 @@ fn bench(c: &mut Criterion) {
     eprintln!("step input {} bytes, answer {} bytes", input.len(), answer.len());
 
     let mut g = c.benchmark_group("plugin");
+    g.bench_function("instantiate", |b| b.iter(|| black_box(plugin.instantiate().expect("instantiates"))));
     g.bench_function("instantiate+step 1KB", |b| {
         b.iter(|| {
             let mut instance = plugin.instantiate().expect("instantiates");
