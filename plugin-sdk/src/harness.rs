@@ -9,6 +9,7 @@ use serde_json::Value as Json;
 use crate::guest;
 use crate::message::{Call, HttpRequest, HttpResponse, RunInfo, StepInput, StepOutput};
 use crate::plugin::Plugin;
+use crate::raw::RawJson;
 use crate::recording::{Recording, Replay};
 
 /// One step of a harness run.
@@ -27,7 +28,7 @@ pub struct Step {
 pub struct Harness {
     plugin: String,
     metric: String,
-    config: Json,
+    config: RawJson,
     now_unix: f64,
     max_steps: u32,
     replay: Replay,
@@ -40,7 +41,7 @@ impl Harness {
         Harness {
             plugin: plugin.to_string(),
             metric: "metric".to_string(),
-            config,
+            config: RawJson::from_value(&config),
             now_unix: 1_700_000_000.0,
             max_steps: 64,
             replay: Replay::new(recording),

@@ -28,6 +28,10 @@
 //! `wasm32-unknown-unknown` (see the README). Unit-test it natively with [`harness::Harness`]
 //! against recorded responses.
 //!
+//! The metric's configuration and a result's value are carried as JSON text ([`RawJson`]):
+//! decode the configuration straight into your own type with [`RawJson::parse`], so that no
+//! step pays for building a generic JSON tree it does not need.
+//!
 //! The crate depends on serde and serde_json only, and compiles both natively and for wasm32.
 
 #![deny(missing_docs)]
@@ -37,10 +41,12 @@ pub mod harness;
 pub mod log;
 pub mod message;
 mod plugin;
+mod raw;
 pub mod recording;
 
 pub use message::{AuthKind, Call, Describe, HttpRequest, HttpResponse, RunInfo, StepInput, StepOutput};
 pub use plugin::Plugin;
+pub use raw::RawJson;
 pub use serde_json::{self, Value as Json, json};
 
 /// The ABI version this SDK speaks (`augur_abi_version`).

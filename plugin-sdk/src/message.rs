@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+use crate::raw::RawJson;
+
 /// What `augur_describe` returns: who the plugin is and what it needs.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -79,9 +81,9 @@ pub struct StepInput {
     /// The metric's name.
     pub metric: String,
     /// The metric's configuration (`provider.plugin.<name>`), placeholders (args) already
-    /// substituted.
+    /// substituted; decode it with [`RawJson::parse`].
     #[serde(default)]
-    pub config: Json,
+    pub config: RawJson,
     /// The run.
     #[serde(default)]
     pub run: RunInfo,
@@ -176,8 +178,11 @@ impl HttpResponse {
 }
 
 /// What `augur_step` answers.
+///
+/// Decoding goes through a flat struct ([`WireOutput`]): serde buffers the fields of an
+/// internally tagged enum, which would lose the raw text of `value`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "result", rename_all = "lowercase")]
+#[serde(tag = "result", rename_all = "lowercase", try_from = "WireOutput")]
 pub enum StepOutput {
     /// Perform these requests and step again with their responses.
     Requests {
@@ -201,7 +206,7 @@ pub enum StepOutput {
     #[serde(rename_all = "camelCase")]
     Done {
         /// The result (`0.97`, `[0.97]`, an object, ...).
-        value: Json,
+        value: RawJson,
         /// How to type `value` (`number`, `number_list`, `json`, `string`, `bool`); inferred
         /// from the value when absent.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -217,10 +222,57 @@ pub enum StepOutput {
     },
 }
 
+/// The wire form of every [`StepOutput`] at once, for decoding.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[doc(hidden)]
+pub struct WireOutput {
+    result: String,
+    #[serde(default)]
+    requests: Option<Vec<HttpRequest>>,
+    #[serde(default)]
+    state: Json,
+    #[serde(default)]
+    resume_after_ms: Option<u64>,
+    #[serde(default)]
+    value: Option<RawJson>,
+    #[serde(default)]
+    result_type: Option<String>,
+    #[serde(default)]
+    metadata: BTreeMap<String, String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+impl TryFrom<WireOutput> for StepOutput {
+    type Error = String;
+
+    fn try_from(w: WireOutput) -> Result<StepOutput, String> {
+        let missing = |field: &str| format!("missing field `{field}` in a `{}` answer", w.result);
+        Ok(match w.result.as_str() {
+            "requests" => {
+                StepOutput::Requests { requests: w.requests.ok_or_else(|| missing("requests"))?, state: w.state }
+            }
+            "pending" => StepOutput::Pending {
+                resume_after_ms: w.resume_after_ms.ok_or_else(|| missing("resumeAfterMs"))?,
+                state: w.state,
+            },
+            "done" => StepOutput::Done {
+                // `"value": null` decodes to `None` through the `Option`.
+                value: w.value.unwrap_or_default(),
+                result_type: w.result_type,
+                metadata: w.metadata,
+            },
+            "error" => StepOutput::Error { message: w.message.ok_or_else(|| missing("message"))? },
+            other => return Err(format!("unknown result {other:?} (expected requests, pending, done or error)")),
+        })
+    }
+}
+
 impl StepOutput {
     /// A `done` answer with an inferred result type and no metadata.
-    pub fn done(value: Json) -> StepOutput {
-        StepOutput::Done { value, result_type: None, metadata: BTreeMap::new() }
+    pub fn done(value: impl Into<RawJson>) -> StepOutput {
+        StepOutput::Done { value: value.into(), result_type: None, metadata: BTreeMap::new() }
     }
 
     /// An `error` answer.
@@ -242,11 +294,11 @@ mod tests {
             json!({"result": "pending", "resumeAfterMs": 2000, "state": {"id": 7}})
         );
         let done: StepOutput =
-            serde_json::from_value(json!({"result": "done", "value": [1.5], "resultType": "number_list"})).unwrap();
+            serde_json::from_str(r#"{"result": "done", "value": [1.5], "resultType": "number_list"}"#).unwrap();
         assert_eq!(
             done,
             StepOutput::Done {
-                value: json!([1.5]),
+                value: RawJson::from_text("[1.5]".into()).unwrap(),
                 result_type: Some("number_list".into()),
                 metadata: BTreeMap::new()
             }

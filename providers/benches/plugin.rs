@@ -40,7 +40,18 @@ impl Plugin for Echo {
     }
 
     fn step(&self, input: StepInput) -> StepOutput {
-        StepOutput::done(input.config.get("payload").cloned().unwrap_or(Json::Null))
+        #[derive(serde::Deserialize)]
+        struct Config {
+            payload: Box<serde_json::value::RawValue>,
+        }
+        match input.config.parse::<Config>() {
+            Ok(c) => StepOutput::Done {
+                value: augur_plugin_sdk::RawJson::from_text(c.payload.get().to_string()).unwrap_or_default(),
+                result_type: None,
+                metadata: Default::default(),
+            },
+            Err(e) => StepOutput::error(e.to_string()),
+        }
     }
 }
 
@@ -51,12 +62,12 @@ fn payload() -> Json {
     Json::Array(samples)
 }
 
-fn input(config: &Json) -> Vec<u8> {
+fn input(config: Json) -> Vec<u8> {
     let input = StepInput {
         abi: 1,
         plugin: "test/faulty".into(),
         metric: "m".into(),
-        config: config.clone(),
+        config: config.into(),
         now: "2026-01-01T00:00:00Z".into(),
         now_unix: 1_767_225_600.0,
         ..Default::default()
@@ -71,7 +82,7 @@ fn bench(c: &mut Criterion) {
     let entry = PluginEntry { name: "test/faulty".into(), file, sha256: sha256_hex(&bytes), ..Default::default() };
     let plugin = Arc::new(LoadedPlugin::load(&runtime, &entry).expect("loads"));
     let config = json!({ "payload": payload() });
-    let input = input(&config);
+    let input = input(config.clone());
     let answer = guest::step_bytes::<Echo>(&input);
     eprintln!("step input {} bytes, answer {} bytes", input.len(), answer.len());
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use augur_plugin_sdk::recording::{Exchange, RecordedRequest, RecordedResponse, Recording};
-use augur_plugin_sdk::{HttpRequest, HttpResponse, Json, StepInput, StepOutput};
+use augur_plugin_sdk::{HttpRequest, HttpResponse, Json, RawJson, StepInput, StepOutput};
 use serde::{Deserialize, Serialize};
 
 use super::error::PluginError;
@@ -30,8 +30,8 @@ pub struct ResumeState {
 pub enum Outcome {
     /// The plugin's result.
     Done {
-        /// The value.
-        value: Json,
+        /// The value, as JSON text.
+        value: RawJson,
         /// Its declared type.
         result_type: Option<String>,
         /// Measurement metadata.

@@ -11,7 +11,7 @@ pub struct Limits {
     /// Wall-clock deadline of one step (`augur_step` call), enforced by epoch interruption.
     /// Default 1000 ms.
     pub step_timeout_ms: u64,
-    /// Largest linear memory. Default 64 MiB.
+    /// Largest linear memory. Default 64 MiB; at most 1 GiB (the instance pool's slot size).
     pub memory_bytes: usize,
     /// Most steps in one measurement, across resumes. Default 32.
     pub max_steps: u32,

@@ -19,7 +19,7 @@ use augur_analysis_core::expr::{ElemType, List, Value};
 use augur_analysis_core::replay::{RecordedMeasurement, measure_with};
 use augur_analysis_core::spec::{Measurement, Metric, Time};
 use augur_analysis_core::{Conditions, Phase, ResultType};
-use augur_plugin_sdk::{Call, Json, RunInfo, StepInput};
+use augur_plugin_sdk::{Call, Json, RawJson, RunInfo, StepInput};
 
 use super::driver::{Outcome, ResumeState, StepRecord, drive};
 use super::error::PluginError;
@@ -114,7 +114,8 @@ impl ProviderFactory for PluginHost {
 pub struct PluginProvider {
     plugin: Arc<LoadedPlugin>,
     http: Arc<dyn HttpExecutor>,
-    config: Json,
+    /// Encoded once: every step hands it to the plugin as text.
+    config: RawJson,
     conditions: Conditions,
 }
 
@@ -127,7 +128,7 @@ impl PluginProvider {
         metric: &Metric,
     ) -> PluginProvider {
         let conditions = Conditions::new(&metric.success_condition, &metric.failure_condition);
-        PluginProvider { plugin, http, config, conditions }
+        PluginProvider { plugin, http, config: RawJson::from_value(&config), conditions }
     }
 
     fn input(&self, cx: &RunContext, metric: &Metric, call: Call, resume: ResumeState) -> StepInput {
@@ -223,7 +224,7 @@ impl PluginProvider {
     }
 
     /// The measurement the engine makes of a `done` value.
-    pub fn evaluate(&self, value: Json, result_type: Option<&str>, now: SystemTime) -> Measurement {
+    pub fn evaluate(&self, value: RawJson, result_type: Option<&str>, now: SystemTime) -> Measurement {
         let result_type = match result_type.map(|n| (n, ResultType::from_name(n))) {
             None => None,
             Some((_, Some(t))) => Some(t),
@@ -238,7 +239,8 @@ impl PluginProvider {
                 };
             }
         };
-        let mut value = Value::from_json(&value);
+        // Straight from the text into the engine's value (Go's `interface {}` decoding).
+        let mut value = serde_json::from_str::<Value>(value.get()).unwrap_or(Value::Nil);
         if matches!(result_type, Some(ResultType::Number | ResultType::NumberList)) {
             value = special_floats(value);
         }

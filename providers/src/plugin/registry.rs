@@ -162,6 +162,13 @@ impl Registry {
             if p.limits.step_timeout_ms == 0 || p.limits.max_steps == 0 {
                 return Err(format!("{at}.limits: stepTimeoutMs and maxSteps must be positive"));
             }
+            if p.limits.memory_bytes > super::runtime::POOL_MAX_MEMORY {
+                return Err(format!(
+                    "{at}.limits.memoryBytes: {} is above the host's ceiling of {} bytes",
+                    p.limits.memory_bytes,
+                    super::runtime::POOL_MAX_MEMORY
+                ));
+            }
         }
         Ok(())
     }

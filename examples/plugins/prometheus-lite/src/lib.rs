@@ -19,7 +19,7 @@
 
 use std::collections::BTreeMap;
 
-use augur_plugin_sdk::{AuthKind, Describe, HttpRequest, HttpResponse, Json, Plugin, StepInput, StepOutput, json, serde_json};
+use augur_plugin_sdk::{AuthKind, Describe, HttpRequest, HttpResponse, Json, Plugin, StepInput, StepOutput, json};
 use serde::Deserialize;
 
 /// The metric configuration.
@@ -71,8 +71,7 @@ impl Plugin for PrometheusLite {
 }
 
 fn step(input: &StepInput) -> Result<StepOutput, String> {
-    let config: Config =
-        serde_json::from_value(input.config.clone()).map_err(|e| format!("invalid prometheus-lite configuration: {e}"))?;
+    let config: Config = input.config.parse().map_err(|e| format!("invalid prometheus-lite configuration: {e}"))?;
     if config.address.is_empty() {
         return Err("prometheus address is not configured".into());
     }
@@ -163,7 +162,7 @@ fn answer(response: &HttpResponse) -> Result<StepOutput, String> {
         let quoted: Vec<String> = api.warnings.iter().map(|w| format!("\"{w}\"")).collect();
         metadata.insert("warnings".to_string(), quoted.join(", "));
     }
-    Ok(StepOutput::Done { value, result_type: Some(result_type.into()), metadata })
+    Ok(StepOutput::Done { value: value.into(), result_type: Some(result_type.into()), metadata })
 }
 
 /// `[<time>, "<value>"]` → the value as a JSON number, or `"NaN"`/`"+Inf"`/`"-Inf"`.
@@ -197,6 +196,7 @@ mod tests {
     use super::*;
     use augur_plugin_sdk::harness::Harness;
     use augur_plugin_sdk::recording::Recording;
+    use augur_plugin_sdk::serde_json;
 
     fn recording(exchanges: Json) -> Recording {
         serde_json::from_value(json!({ "exchanges": exchanges })).unwrap()
@@ -213,7 +213,7 @@ mod tests {
         let steps = h.measure::<PrometheusLite>().unwrap();
         assert_eq!(steps[0].exchanges[0].0.body, "query=up&time=1700000000");
         let StepOutput::Done { value, result_type, metadata } = &steps[1].output else { panic!("{:?}", steps[1].output) };
-        assert_eq!(value, &json!([0.97, "NaN"]));
+        assert_eq!(value.value(), json!([0.97, "NaN"]));
         assert_eq!(result_type.as_deref(), Some("number_list"));
         assert_eq!(metadata["warnings"], "\"w1\"");
     }

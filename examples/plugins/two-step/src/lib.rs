@@ -46,9 +46,10 @@ impl Plugin for TwoStep {
 }
 
 fn step(input: &StepInput) -> Result<StepOutput, String> {
-    let url = input.config.get("url").and_then(Json::as_str).ok_or("two-step: config.url is required")?;
+    let config: Json = input.config.parse().map_err(|e| format!("two-step: invalid configuration: {e}"))?;
+    let url = config.get("url").and_then(Json::as_str).ok_or("two-step: config.url is required")?;
     let url = url.trim_end_matches('/');
-    let poll_after_ms = input.config.get("pollAfterMs").and_then(Json::as_u64).unwrap_or(1000);
+    let poll_after_ms = config.get("pollAfterMs").and_then(Json::as_u64).unwrap_or(1000);
     let id = input.state.get("id").and_then(Json::as_str);
     let response = input.responses.first();
     if let Some(e) = response.and_then(|r| r.error.as_ref()) {
@@ -63,7 +64,7 @@ fn step(input: &StepInput) -> Result<StepOutput, String> {
     match (id, body) {
         // Submit.
         (None, None) => {
-            let job = input.config.get("job").cloned().unwrap_or(Json::Null);
+            let job = config.get("job").cloned().unwrap_or(Json::Null);
             let request = HttpRequest::post(format!("{url}/jobs"), "application/json", job.to_string());
             Ok(StepOutput::Requests { requests: vec![request], state: Json::Null })
         }
