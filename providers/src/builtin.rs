@@ -18,6 +18,7 @@ use crate::error::FetchError;
 use crate::http::HttpClients;
 use crate::job::{JobCluster, JobSettings, KubeJobProvider, LocalJobProvider, LocalJobs};
 use crate::oauth2::TokenCache;
+use crate::plugin::{PLUGIN_TYPE, PluginHost};
 use crate::prometheus::{self, PrometheusProvider};
 use crate::provider::{EnvLookup, Provider, ProviderError, ProviderFactory, RunContext};
 use crate::record::Recorder;
@@ -37,6 +38,8 @@ pub struct BuiltinProviders {
     jobs: Arc<JobCluster>,
     /// Job metrics run as local processes instead (`--local-jobs`).
     local_jobs: Option<Arc<LocalJobs>>,
+    /// The WebAssembly plugins `provider.plugin` metrics use (`--plugins`).
+    plugins: Option<Arc<PluginHost>>,
 }
 
 impl std::fmt::Debug for BuiltinProviders {
@@ -67,6 +70,7 @@ impl BuiltinProviders {
             datadog_retry: RetryPolicy::default(),
             jobs: Arc::new(JobCluster::new(JobSettings::from_env())),
             local_jobs: None,
+            plugins: None,
         })
     }
 
@@ -142,6 +146,12 @@ impl BuiltinProviders {
         self.local_jobs.as_ref()
     }
 
+    /// Metrics with `provider.plugin` run through `host`'s WebAssembly plugins.
+    pub fn with_plugins(mut self, host: Arc<PluginHost>) -> BuiltinProviders {
+        self.plugins = Some(host);
+        self
+    }
+
     /// The shared HTTP clients.
     pub fn http(&self) -> &HttpClients {
         &self.http
@@ -180,6 +190,16 @@ impl ProviderFactory for BuiltinProviders {
                 )),
                 None => Arc::new(KubeJobProvider::new(Arc::clone(&self.jobs), self.recorder.clone())),
             }),
+            Some(PLUGIN_TYPE) => match &self.plugins {
+                Some(host) => Ok(Arc::new(host.provider(metric)?.with_recorder(self.recorder.clone()))),
+                None => {
+                    let names: Vec<&str> = p.plugin.iter().flat_map(|m| m.keys().map(String::as_str)).collect();
+                    Err(ProviderError::Plugin(format!(
+                        "plugin {} not configured: no plugin registry was given (augur run --plugins REGISTRY.yaml)",
+                        names.join(", ")
+                    )))
+                }
+            },
             None => Err(ProviderError::NoValidProvider { metric: metric.name.clone() }),
             Some(other) => Err(ProviderError::Other(format!("the {other} provider is not supported by augur"))),
         }

@@ -22,8 +22,7 @@
 //!
 //! * [`job`]: the Kubernetes Job provider (Argo's `job` metric) and local execution of Job
 //!   metrics for CI.
-//!
-//! The host for sandboxed WebAssembly provider plugins is being built on the same contract.
+//! * [`plugin`]: the host of sandboxed WebAssembly provider plugins ([`plugin::PluginHost`]).
 
 #![deny(missing_docs)]
 
@@ -38,6 +37,7 @@ pub mod form;
 pub mod http;
 pub mod job;
 pub mod oauth2;
+pub mod plugin;
 pub mod prometheus;
 pub mod provider;
 pub mod record;

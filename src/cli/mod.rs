@@ -8,6 +8,8 @@ mod diagnostics;
 mod eval;
 mod lint;
 #[cfg(feature = "providers")]
+mod plugin;
+#[cfg(feature = "providers")]
 mod progress;
 mod replay;
 mod report;
@@ -50,6 +52,9 @@ enum Command {
     /// Two releases of a payment service through a canary with analysis, offline, in seconds.
     #[cfg(feature = "controller")]
     Demo(demo::DemoArgs),
+    /// Describe a WebAssembly provider plugin, or test it offline against recorded responses.
+    #[cfg(feature = "providers")]
+    Plugin(plugin::PluginArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -66,6 +71,8 @@ pub fn main() -> ExitCode {
         Command::Rollout(args) => rollout::run(args),
         #[cfg(feature = "controller")]
         Command::Demo(args) => demo::run(args),
+        #[cfg(feature = "providers")]
+        Command::Plugin(args) => plugin::run(args),
     };
     match outcome {
         Ok(code) => code,

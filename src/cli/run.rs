@@ -9,6 +9,7 @@ use augur_analysis_core::replay::ReplayData;
 use augur_analysis_core::spec::AnalysisRun;
 use augur_analysis_core::template::{StaticSecrets, resolve_args_with_secrets};
 use augur_providers::job::JobSettings;
+use augur_providers::plugin::{PluginHost, PluginRuntime, Registry, ReqwestExecutor};
 use augur_providers::{Analyzer, AnalyzerOptions, BuiltinProviders, DataRecorder};
 use clap::Args;
 
@@ -41,6 +42,22 @@ pub struct RunArgs {
     /// env) instead of Kubernetes Jobs. This runs commands from the template on this machine.
     #[arg(long)]
     local_jobs: bool,
+    /// The WebAssembly plugin registry (name -> file, sha256, allowed hosts, auth, limits) for
+    /// metrics with `provider.plugin`.
+    #[arg(long, value_name = "REGISTRY.yaml")]
+    plugins: Option<PathBuf>,
+}
+
+/// Loads the plugin registry and its plugins (checksums verified, modules compiled once).
+fn plugin_host(path: &Path) -> anyhow::Result<Arc<PluginHost>> {
+    let registry = Registry::load(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let runtime = PluginRuntime::new().map_err(anyhow::Error::msg)?;
+    let http = ReqwestExecutor::new().map_err(anyhow::Error::msg)?;
+    let host = PluginHost::new(&runtime, &registry, Arc::new(http));
+    for (name, e) in host.load_errors() {
+        eprintln!("warning: plugin {name} is unavailable: {e}");
+    }
+    Ok(Arc::new(host))
 }
 
 /// A run identity for providers that name things after it (the Job provider): a version-4
@@ -106,6 +123,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             .with_secrets(secrets.clone())
             .with_job_settings(JobSettings { owner_references: false, ..JobSettings::from_env() })
             .with_local_jobs(args.local_jobs);
+        if let Some(path) = &args.plugins {
+            factory = factory.with_plugins(plugin_host(path)?);
+        }
         if let Some(r) = &recorder {
             factory = factory.with_recorder(r.clone());
         }
