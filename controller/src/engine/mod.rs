@@ -26,7 +26,7 @@ use augur_analysis_core::spec::Time;
 
 use crate::action::Action;
 use crate::rollout::{Rollout, RolloutStatus};
-use crate::world::{Observed, ObservedRun, ReplicaSet, RunKind, Service};
+use crate::world::{Observed, ObservedRun, ObservedView, ReplicaSet, RunKind, Service};
 
 pub use canary::step_string;
 pub use pause::PauseContext;
@@ -100,6 +100,18 @@ pub fn reconcile_prepared(
     now: SystemTime,
     options: &Options,
 ) -> Reconciled {
+    reconcile_view(prepared, rollout, observed.view(), now, options)
+}
+
+/// [`reconcile_prepared`] against a borrowed view of the world (what a driver that keeps its
+/// objects in place, such as the simulator, hands the engine).
+pub fn reconcile_view(
+    prepared: &Prepared,
+    rollout: &Rollout,
+    observed: ObservedView<'_>,
+    now: SystemTime,
+    options: &Options,
+) -> Reconciled {
     let mut ctx = Ctx::new(rollout, observed, now, options, prepared);
     ctx.run();
     let status_changed = match (&ctx.unchanged, &ctx.out) {
@@ -157,13 +169,13 @@ pub(crate) struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     fn new(
         ro: &'a Rollout,
-        observed: &'a Observed,
+        observed: ObservedView<'a>,
         now: SystemTime,
         options: &'a Options,
         prepared: &'a Prepared,
     ) -> Ctx<'a> {
         let now_t = Time::from_system(now);
-        let rss = Cow::Borrowed(observed.replica_sets.as_slice());
+        let rss = Cow::Borrowed(observed.replica_sets);
         let new_idx = rss.iter().position(|rs| rs.hash == observed.template_hash);
         let stable_idx = if ro.status.stable_rs.is_empty() {
             None
@@ -176,7 +188,7 @@ impl<'a> Ctx<'a> {
         let named = |s: &Option<crate::rollout::RolloutAnalysisRunStatus>, name: &str| {
             s.as_ref().is_some_and(|s| s.name == name)
         };
-        for run in &observed.analysis_runs {
+        for run in observed.analysis_runs {
             if named(&st.canary.current_step_analysis_run_status, &run.name) {
                 current.step = Some(run.clone());
             } else if named(&st.canary.current_background_analysis_run_status, &run.name) {
@@ -202,11 +214,11 @@ impl<'a> Ctx<'a> {
             rss,
             new_idx,
             stable_idx,
-            services: Cow::Borrowed(&observed.services),
+            services: Cow::Borrowed(observed.services),
             current,
             other_runs,
-            all_runs: &observed.analysis_runs,
-            template_hash: &observed.template_hash,
+            all_runs: observed.analysis_runs,
+            template_hash: observed.template_hash,
             new_status,
             pause: PauseContext::default(),
             actions: Vec::new(),
