@@ -146,19 +146,26 @@ pub fn approximate(spec_replicas: i32, desired_weight: i32, max_weight: i32, max
     let floor = (product / f64::from(max_weight)).floor() as i32;
     let tied = |total: i32| (f64::from(total) * (f64::from(desired_weight) / f64::from(max_weight))).fract() == 0.5;
     let zero_allowed = desired_weight == max_weight || desired_weight == 0 || (spec_replicas == 1 && max_surge == 0);
-    let mut options: Vec<(i32, i32)> = Vec::with_capacity(4);
+    // At most four candidates, in Go's order (the first of equally close ones wins).
+    let mut candidates = [(0, 0); 4];
+    let mut len = 0;
+    let mut push = |o: (i32, i32)| {
+        candidates[len] = o;
+        len += 1;
+    };
     if ceil < spec_replicas || zero_allowed {
-        options.push((ceil, spec_replicas));
+        push((ceil, spec_replicas));
     }
     if !tied(spec_replicas) && (floor != 0 || zero_allowed) {
-        options.push((floor, spec_replicas));
+        push((floor, spec_replicas));
     }
     if max_surge > 0 {
-        options.push((ceil, spec_replicas + 1));
+        push((ceil, spec_replicas + 1));
         if !tied(spec_replicas + 1) && (floor != 0 || zero_allowed) {
-            options.push((floor, spec_replicas + 1));
+            push((floor, spec_replicas + 1));
         }
     }
+    let options = &candidates[..len];
     let delta = |(canary, total): (i32, i32)| {
         (f64::from(canary.wrapping_mul(max_weight)) / f64::from(total) - f64::from(desired_weight)).abs()
     };

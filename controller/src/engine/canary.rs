@@ -195,7 +195,8 @@ impl Ctx<'_> {
         st.stable_rs = self.ro.status.stable_rs.clone();
         st.current_step_hash = self.prepared.step_hash.clone();
         let step_count = self.ro.steps().len() as i32;
-        let current_step = replicas::current_step(self.ro).and_then(|(_, s)| s.cloned());
+        let ro = self.ro;
+        let current_step = replicas::current_step(ro).and_then(|(_, s)| s);
         let mut index = replicas::current_step(self.ro).map(|(i, _)| i);
 
         if self.pod_template_or_steps_changed() {
@@ -233,7 +234,7 @@ impl Ctx<'_> {
             return;
         }
         if self.completed_current_step()
-            && let (Some(step), Some(i)) = (&current_step, index)
+            && let (Some(step), Some(i)) = (current_step, index)
         {
             // Go increments the index variable, which a full promotion has already pointed
             // at the step count.
