@@ -153,13 +153,17 @@ impl Ctx<'_> {
             return false;
         }
         let st = &self.ro.status;
-        let mut refs =
-            vec![&st.stable_rs, &st.current_pod_hash, &st.blue_green.active_selector, &st.blue_green.preview_selector];
+        let mut refs = vec![
+            st.stable_rs.as_str(),
+            st.current_pod_hash.as_str(),
+            st.blue_green.active_selector.as_str(),
+            st.blue_green.preview_selector.as_str(),
+        ];
         if let Some(w) = &st.canary.weights {
             refs.push(&w.canary.pod_template_hash);
             refs.push(&w.stable.pod_template_hash);
         }
-        if refs.contains(&hash) {
+        if refs.contains(&hash.as_str()) {
             return true;
         }
         let services: Vec<&String> = match (self.ro.canary(), self.ro.blue_green()) {
