@@ -29,10 +29,11 @@ impl Ctx<'_> {
         });
         if size_changed {
             let dir = if old < new_scale { "up" } else { "down" };
-            let name = self.rs_name(&hash);
+            // The ReplicaSet's name (`<rollout>-<hash>`) written in place.
+            let rollout = self.ro.name();
             self.event(
                 "ScalingReplicaSet",
-                format!("Scaled {dir} ReplicaSet {name} (revision {revision}) from {old} to {new_scale}"),
+                format!("Scaled {dir} ReplicaSet {rollout}-{hash} (revision {revision}) from {old} to {new_scale}"),
                 false,
             );
         }
