@@ -69,7 +69,7 @@ impl Ctx<'_> {
         }
         match self.active_selector() {
             None => true,
-            Some(a) => a == self.new_hash(),
+            Some(a) => a == self.new_hash_str(),
         }
     }
 

@@ -285,7 +285,12 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn new_hash(&self) -> String {
-        self.new_rs().map(|rs| rs.hash.clone()).unwrap_or_default()
+        self.new_hash_str().to_string()
+    }
+
+    /// The new ReplicaSet's hash, borrowed ("" without one).
+    pub fn new_hash_str(&self) -> &str {
+        self.new_rs().map_or("", |rs| rs.hash.as_str())
     }
 
     /// The rollout's revision (that of the new ReplicaSet).

@@ -293,7 +293,7 @@ impl Ctx<'_> {
         if !rollout_timed_out(self.ro, &self.ro.status, self.now) {
             return;
         }
-        let msg = format!("ReplicaSet {:?} has timed out progressing.", self.rs_name(&self.new_hash()));
+        let msg = format!("ReplicaSet {:?} has timed out progressing.", self.rs_name(self.new_hash_str()));
         self.pause.add_abort(msg.clone());
         self.event("RolloutAborted", msg, true);
     }
@@ -322,7 +322,7 @@ impl Ctx<'_> {
             }
         }
         if !aborted {
-            let rs_name = || self.rs_name(&self.new_hash());
+            let rs_name = || self.rs_name(self.new_hash_str());
             if rollout_healthy(self.ro, st) {
                 if condition_unchanged(st, "Progressing", "True", "NewReplicaSetAvailable") {
                     return self.set_available_and_completed(st);
@@ -429,7 +429,7 @@ impl Ctx<'_> {
         if !self.is_rollback() {
             return false;
         }
-        let new_hash = self.new_hash();
+        let new_hash = self.new_hash_str();
         let within_delay = self.new_rs_within_delay && self.ro.blue_green().is_some();
         self.is_rollback_within_window() || within_delay || self.ro.status.stable_rs == new_hash
     }
