@@ -135,10 +135,11 @@ fn rollout_from(input: &Value) -> Rollout {
     }
     ro.status.abort = status.get("abort").and_then(Value::as_bool).unwrap_or(false);
     ro.status.promote_full = status.get("promoteFull").and_then(Value::as_bool).unwrap_or(false);
-    ro.status.stable_rs = status.get("stableRS").and_then(Value::as_str).unwrap_or("stable").to_string();
-    ro.status.current_pod_hash = status.get("currentPodHash").and_then(Value::as_str).unwrap_or("canary").to_string();
+    ro.status.stable_rs = status.get("stableRS").and_then(Value::as_str).unwrap_or("stable").to_string().into();
+    ro.status.current_pod_hash =
+        status.get("currentPodHash").and_then(Value::as_str).unwrap_or("canary").to_string().into();
     ro.status.blue_green.active_selector =
-        status.get("activeSelector").and_then(Value::as_str).unwrap_or_default().to_string();
+        status.get("activeSelector").and_then(Value::as_str).unwrap_or_default().to_string().into();
     ro.status.blue_green.scale_up_preview_check_point =
         status.get("scaleUpPreviewCheckPoint").and_then(Value::as_bool).unwrap_or(false);
     if let Some(w) = input.get("weights").filter(|w| !w.is_null()) {
@@ -221,7 +222,7 @@ fn run_replicas(case: &Value) -> Result<(), String> {
             let new = ReplicaSet { hash, ..Default::default() };
             let mut all = vec![new.clone()];
             if input.get("activeRSExistsAndDiffers").and_then(Value::as_bool).unwrap_or(false) {
-                all.push(ReplicaSet { hash: ro.status.blue_green.active_selector.clone(), ..Default::default() });
+                all.push(ReplicaSet { hash: ro.status.blue_green.active_selector.to_string(), ..Default::default() });
             }
             json!({"canary": replicas::new_rs_replicas(&ro, &all, &new, None)})
         }

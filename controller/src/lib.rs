@@ -42,6 +42,6 @@ pub mod world;
 
 pub use action::{Action, AnalysisRunRequest};
 pub use augur_analysis_core::Phase;
-pub use engine::{Options, Prepared, Reconciled, reconcile, reconcile_prepared};
+pub use engine::{Options, Prepared, Reconciled, reconcile, reconcile_prepared, reconcile_view};
 pub use rollout::{Rollout, RolloutPhase, RolloutStatus};
-pub use world::{Observed, ObservedRun, ReplicaSet, RunKind, Service};
+pub use world::{Observed, ObservedRun, ObservedView, ReplicaSet, RunKind, Service};

@@ -116,12 +116,18 @@ pub fn max_surge(ro: &Rollout) -> i32 {
 /// `MaxUnavailable`: 0 with 0 replicas; canary through the fenceposts; blue-green the floor of
 /// its own value (no both-zero rule); capped at `spec.replicas`.
 pub fn max_unavailable(ro: &Rollout) -> i32 {
+    max_unavailable_of(ro, || canary_fenceposts(ro))
+}
+
+/// [`max_unavailable`] with the canary's fenceposts resolved by `canary` (a caller that has
+/// them already need not resolve them again).
+fn max_unavailable_of(ro: &Rollout, canary: impl FnOnce() -> Result<(i32, i32), FencepostError>) -> i32 {
     let replicas = ro.replicas();
     if replicas == 0 {
         return 0;
     }
     let unavailable = if ro.canary().is_some() {
-        canary_fenceposts(ro).map(|(_, u)| u).unwrap_or(0)
+        canary().map(|(_, u)| u).unwrap_or(0)
     } else {
         value_or_default(ro.blue_green().and_then(|b| b.max_unavailable.as_ref()), replicas, false).unwrap_or(0)
     };
@@ -146,19 +152,26 @@ pub fn approximate(spec_replicas: i32, desired_weight: i32, max_weight: i32, max
     let floor = (product / f64::from(max_weight)).floor() as i32;
     let tied = |total: i32| (f64::from(total) * (f64::from(desired_weight) / f64::from(max_weight))).fract() == 0.5;
     let zero_allowed = desired_weight == max_weight || desired_weight == 0 || (spec_replicas == 1 && max_surge == 0);
-    let mut options: Vec<(i32, i32)> = Vec::with_capacity(4);
+    // At most four candidates, in Go's order (the first of equally close ones wins).
+    let mut candidates = [(0, 0); 4];
+    let mut len = 0;
+    let mut push = |o: (i32, i32)| {
+        candidates[len] = o;
+        len += 1;
+    };
     if ceil < spec_replicas || zero_allowed {
-        options.push((ceil, spec_replicas));
+        push((ceil, spec_replicas));
     }
     if !tied(spec_replicas) && (floor != 0 || zero_allowed) {
-        options.push((floor, spec_replicas));
+        push((floor, spec_replicas));
     }
     if max_surge > 0 {
-        options.push((ceil, spec_replicas + 1));
+        push((ceil, spec_replicas + 1));
         if !tied(spec_replicas + 1) && (floor != 0 || zero_allowed) {
-            options.push((floor, spec_replicas + 1));
+            push((floor, spec_replicas + 1));
         }
     }
+    let options = &candidates[..len];
     let delta = |(canary, total): (i32, i32)| {
         (f64::from(canary.wrapping_mul(max_weight)) / f64::from(total) - f64::from(desired_weight)).abs()
     };
@@ -309,7 +322,9 @@ pub fn basic_canary_counts(
 ) -> (i32, i32) {
     let r = ro.replicas();
     let (_, weight) = canary_replicas_or_weight(ro, new_rs, stable_rs);
-    let surge = max_surge(ro);
+    // MaxSurge and MaxUnavailable from one resolution of the fenceposts.
+    let fenceposts = canary_fenceposts(ro);
+    let surge = if ro.canary().is_none() { 0 } else { fenceposts.as_ref().map_or(0, |(s, _)| *s) };
     let (mut desired_new, mut desired_stable) = approximate(r, weight, ro.max_traffic_weight(), surge);
 
     let mut new_count = new_rs.map_or(0, |rs| rs.replicas);
@@ -350,7 +365,7 @@ pub fn basic_canary_counts(
         return (new_count, stable_count);
     }
 
-    let min_available = r - max_unavailable(ro);
+    let min_available = r - max_unavailable_of(ro, || fenceposts.clone());
     let increasing = new_rs.is_none_or(|n| desired_new >= n.replicas);
     let to_scale_down = replicas_for_scale_down(new_rs, !increasing) + replicas_for_scale_down(stable_rs, increasing);
     if to_scale_down <= min_available {

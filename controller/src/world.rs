@@ -116,3 +116,30 @@ pub struct Observed {
     #[serde(default)]
     pub analysis_runs: Vec<ObservedRun>,
 }
+
+/// A borrowed view of what the engine observes: the same four things as [`Observed`], read
+/// in place from wherever a driver keeps them (the simulator's cluster, an informer cache), so
+/// a reconcile needs no copy of the world.
+#[derive(Debug, Clone, Copy)]
+pub struct ObservedView<'a> {
+    /// The pod-template hash of `spec.template` (the revision id).
+    pub template_hash: &'a str,
+    /// The Rollout's ReplicaSets.
+    pub replica_sets: &'a [ReplicaSet],
+    /// Services by name.
+    pub services: &'a BTreeMap<String, Service>,
+    /// The Rollout's AnalysisRuns.
+    pub analysis_runs: &'a [ObservedRun],
+}
+
+impl Observed {
+    /// A view of it.
+    pub fn view(&self) -> ObservedView<'_> {
+        ObservedView {
+            template_hash: &self.template_hash,
+            replica_sets: &self.replica_sets,
+            services: &self.services,
+            analysis_runs: &self.analysis_runs,
+        }
+    }
+}

@@ -44,13 +44,9 @@ impl Ctx<'_> {
             self.pause_or_abort_blue_green(current.post.as_ref(), true);
         }
         self.set_current_runs(&current);
-        let current_names: Vec<String> = [&current.step, &current.background, &current.pre, &current.post]
-            .into_iter()
-            .flatten()
-            .map(|r| r.name.clone())
-            .collect();
-        let others: Vec<&ObservedRun> =
-            self.other_runs.iter().copied().filter(|r| !current_names.contains(&r.name)).collect();
+        let current_names = [&current.step, &current.background, &current.pre, &current.post];
+        let is_current = |name: &str| current_names.iter().any(|r| r.as_ref().is_some_and(|r| r.name == name));
+        let others: Vec<&ObservedRun> = self.other_runs.iter().copied().filter(|r| !is_current(&r.name)).collect();
         for r in others {
             self.cancel(Some(r));
         }
@@ -86,22 +82,23 @@ impl Ctx<'_> {
 
     /// `emitAnalysisRunStatusChanges`.
     fn emit_run_status_changes(&mut self, current: &super::CurrentRuns) {
-        let st = &self.ro.status;
+        let ro = self.ro;
+        let st = &ro.status;
         let pairs = [
-            (st.blue_green.post_promotion_analysis_run_status.clone(), current.post.clone(), "PostPromotion"),
-            (st.blue_green.pre_promotion_analysis_run_status.clone(), current.pre.clone(), "PrePromotion"),
-            (st.canary.current_step_analysis_run_status.clone(), current.step.clone(), "Step"),
-            (st.canary.current_background_analysis_run_status.clone(), current.background.clone(), "Background"),
+            (&st.blue_green.post_promotion_analysis_run_status, &current.post, "PostPromotion"),
+            (&st.blue_green.pre_promotion_analysis_run_status, &current.pre, "PrePromotion"),
+            (&st.canary.current_step_analysis_run_status, &current.step, "Step"),
+            (&st.canary.current_background_analysis_run_status, &current.background, "Background"),
         ];
         for (prev, run, kind) in pairs {
             let Some(run) = run else { continue };
             let Some(phase) = run.phase else { continue };
-            let changed = match &prev {
+            let changed = match prev {
                 None => true,
                 Some(p) => p.name == run.name && p.status != Some(phase),
             };
             if changed {
-                let prev_text = prev.and_then(|p| p.status).map_or("NoPreviousStatus", |p| p.as_str());
+                let prev_text = prev.as_ref().and_then(|p| p.status).map_or("NoPreviousStatus", |p| p.as_str());
                 let warning = matches!(phase, Phase::Failed | Phase::Error);
                 let msg = format!(
                     "{kind} Analysis Run '{}' Status New: '{}' Previous: '{prev_text}'",
@@ -142,15 +139,16 @@ impl Ctx<'_> {
         if !self.ro.status.pause_conditions.is_empty() || self.ro.status.abort {
             return current;
         }
-        let (index, step) = match crate::replicas::current_step(self.ro) {
-            Some((i, Some(s))) => (i, s.clone()),
+        let ro = self.ro;
+        let (index, step) = match crate::replicas::current_step(ro) {
+            Some((i, Some(s))) => (i, s),
             _ => {
                 self.cancel(current.as_ref());
                 return None;
             }
         };
         let from_previous = step.analysis.is_some() && current.as_ref().is_some_and(|r| r.step_index != Some(index));
-        let Some(analysis) = step.analysis.filter(|a| !a.templates.is_empty()) else {
+        let Some(analysis) = step.analysis.as_ref().filter(|a| !a.templates.is_empty()) else {
             self.cancel(current.as_ref());
             return None;
         };
@@ -159,7 +157,7 @@ impl Ctx<'_> {
             return None;
         }
         if self.needs_new_run(current.as_ref()) {
-            return Some(self.create_run(&analysis, RunKind::Step, Some(index)));
+            return Some(self.create_run(analysis, RunKind::Step, Some(index)));
         }
         let current = current?;
         match current.phase {
@@ -179,7 +177,8 @@ impl Ctx<'_> {
     /// `reconcileBackgroundAnalysisRun`.
     fn reconcile_background_run(&mut self) -> Option<ObservedRun> {
         let current = self.current.background.clone();
-        let Some(bg) = self.ro.canary().and_then(|c| c.analysis.clone()).filter(|a| !a.analysis.templates.is_empty())
+        let ro = self.ro;
+        let Some(bg) = ro.canary().and_then(|c| c.analysis.as_ref()).filter(|a| !a.analysis.templates.is_empty())
         else {
             self.cancel(current.as_ref());
             return None;

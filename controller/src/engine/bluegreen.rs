@@ -69,7 +69,7 @@ impl Ctx<'_> {
         }
         match self.active_selector() {
             None => true,
-            Some(a) => a == self.new_hash(),
+            Some(a) => a == self.new_hash_str(),
         }
     }
 
@@ -141,7 +141,7 @@ impl Ctx<'_> {
             hash = self.new_hash();
         }
         if self.ro.status.abort {
-            hash = self.ro.status.stable_rs.clone();
+            hash = self.ro.status.stable_rs.to_string();
         }
         if self.services.contains_key(&bg.active_service) {
             self.switch_service(&bg.active_service, &hash);
@@ -159,8 +159,8 @@ impl Ctx<'_> {
             self.pause.clear();
             self.pause.remove_abort();
         }
-        st.blue_green.preview_selector = self.preview_selector().unwrap_or_default();
-        st.blue_green.active_selector = self.active_selector().unwrap_or_default();
+        st.blue_green.preview_selector = self.preview_selector().unwrap_or_default().into();
+        st.blue_green.active_selector = self.active_selector().unwrap_or_default().into();
         if let Some(reason) = self.should_full_promote(&st) {
             self.promote_stable(&mut st, &reason);
         } else {
@@ -173,7 +173,8 @@ impl Ctx<'_> {
                 st.ready_replicas = a.ready;
                 st.selector = format!("{},rollouts-pod-template-hash={}", self.prepared.selector, a.hash)
                     .trim_start_matches(',')
-                    .to_string();
+                    .to_string()
+                    .into();
             }
             None => {
                 st.hpa_replicas = self.rss.iter().map(|rs| rs.status_replicas).sum();

@@ -195,7 +195,8 @@ impl Ctx<'_> {
         st.stable_rs = self.ro.status.stable_rs.clone();
         st.current_step_hash = self.prepared.step_hash.clone();
         let step_count = self.ro.steps().len() as i32;
-        let current_step = replicas::current_step(self.ro).and_then(|(_, s)| s.cloned());
+        let ro = self.ro;
+        let current_step = replicas::current_step(ro).and_then(|(_, s)| s);
         let mut index = replicas::current_step(self.ro).map(|(i, _)| i);
 
         if self.pod_template_or_steps_changed() {
@@ -233,7 +234,7 @@ impl Ctx<'_> {
             return;
         }
         if self.completed_current_step()
-            && let (Some(step), Some(i)) = (&current_step, index)
+            && let (Some(step), Some(i)) = (current_step, index)
         {
             // Go increments the index variable, which a full promotion has already pointed
             // at the step count.
@@ -250,17 +251,18 @@ impl Ctx<'_> {
 
     /// `reconcileStableAndCanaryService`.
     fn reconcile_stable_and_canary_service(&mut self) {
-        let Some(c) = self.ro.canary() else { return };
-        let (stable_svc, canary_svc) = (c.stable_service.clone(), c.canary_service.clone());
-        self.ensure_svc_targets(&stable_svc, self.stable_idx, true);
+        let ro = self.ro;
+        let Some(c) = ro.canary() else { return };
+        let (stable_svc, canary_svc) = (&c.stable_service, &c.canary_service);
+        self.ensure_svc_targets(stable_svc, self.stable_idx, true);
         if self.pause.is_aborted(self.ro) && self.ro.traffic_routing().is_none() {
-            self.ensure_svc_targets(&canary_svc, self.stable_idx, true);
+            self.ensure_svc_targets(canary_svc, self.stable_idx, true);
             return;
         }
         if self.dynamically_rolling_back_to_stable().is_some() {
             return;
         }
-        self.ensure_svc_targets(&canary_svc, self.new_idx, true);
+        self.ensure_svc_targets(canary_svc, self.new_idx, true);
     }
 
     /// `IsDynamicallyRollingBackToStable`: the previously recorded canary hash.
@@ -283,11 +285,10 @@ impl Ctx<'_> {
             return;
         }
         let Some(svc) = self.services.get(service) else { return };
-        let hash = self.rss[i].hash.clone();
-        if svc.selector.as_deref() == Some(hash.as_str()) {
+        let rs = &self.rss[i];
+        if svc.selector.as_deref() == Some(rs.hash.as_str()) {
             return;
         }
-        let rs = &self.rss[i];
         if !svc.managed && check_availability && !(rs.replicas != 0 && rs.available != 0 && rs.replicas <= rs.available)
         {
             return;
@@ -295,6 +296,7 @@ impl Ctx<'_> {
         if check_availability && rs.available == 0 {
             return;
         }
+        let hash = rs.hash.clone();
         self.switch_service(service, &hash);
     }
 

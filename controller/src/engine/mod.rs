@@ -25,8 +25,8 @@ use std::time::{Duration, SystemTime};
 use augur_analysis_core::spec::Time;
 
 use crate::action::Action;
-use crate::rollout::{Rollout, RolloutStatus};
-use crate::world::{Observed, ObservedRun, ReplicaSet, RunKind, Service};
+use crate::rollout::{Rollout, RolloutStatus, SharedStr};
+use crate::world::{Observed, ObservedRun, ObservedView, ReplicaSet, RunKind, Service};
 
 pub use canary::step_string;
 pub use pause::PauseContext;
@@ -66,23 +66,23 @@ pub struct Reconciled {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prepared {
     /// `ComputeStepHash` of the steps.
-    pub step_hash: String,
+    pub step_hash: SharedStr,
     /// The first validation error (Argo's `InvalidSpec` message), if any.
     pub invalid: Option<String>,
     /// The generation it was computed for.
     pub generation: i64,
     /// `metav1.FormatLabelSelector(spec.selector)`, as `status.selector` shows it.
-    pub selector: String,
+    pub selector: SharedStr,
 }
 
 impl Prepared {
     /// Derives it from `rollout`'s spec.
     pub fn new(rollout: &Rollout) -> Prepared {
         Prepared {
-            step_hash: crate::rollout::step_hash(rollout),
+            step_hash: crate::rollout::step_hash(rollout).into(),
             invalid: crate::rollout::validate::validate(rollout).first().map(ToString::to_string),
             generation: rollout.generation(),
-            selector: canary::selector_string(rollout.spec.selector.as_ref()),
+            selector: canary::selector_string(rollout.spec.selector.as_ref()).into(),
         }
     }
 }
@@ -97,6 +97,18 @@ pub fn reconcile_prepared(
     prepared: &Prepared,
     rollout: &Rollout,
     observed: &Observed,
+    now: SystemTime,
+    options: &Options,
+) -> Reconciled {
+    reconcile_view(prepared, rollout, observed.view(), now, options)
+}
+
+/// [`reconcile_prepared`] against a borrowed view of the world (what a driver that keeps its
+/// objects in place, such as the simulator, hands the engine).
+pub fn reconcile_view(
+    prepared: &Prepared,
+    rollout: &Rollout,
+    observed: ObservedView<'_>,
     now: SystemTime,
     options: &Options,
 ) -> Reconciled {
@@ -157,13 +169,13 @@ pub(crate) struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     fn new(
         ro: &'a Rollout,
-        observed: &'a Observed,
+        observed: ObservedView<'a>,
         now: SystemTime,
         options: &'a Options,
         prepared: &'a Prepared,
     ) -> Ctx<'a> {
         let now_t = Time::from_system(now);
-        let rss = Cow::Borrowed(observed.replica_sets.as_slice());
+        let rss = Cow::Borrowed(observed.replica_sets);
         let new_idx = rss.iter().position(|rs| rs.hash == observed.template_hash);
         let stable_idx = if ro.status.stable_rs.is_empty() {
             None
@@ -176,7 +188,7 @@ impl<'a> Ctx<'a> {
         let named = |s: &Option<crate::rollout::RolloutAnalysisRunStatus>, name: &str| {
             s.as_ref().is_some_and(|s| s.name == name)
         };
-        for run in &observed.analysis_runs {
+        for run in observed.analysis_runs {
             if named(&st.canary.current_step_analysis_run_status, &run.name) {
                 current.step = Some(run.clone());
             } else if named(&st.canary.current_background_analysis_run_status, &run.name) {
@@ -202,11 +214,11 @@ impl<'a> Ctx<'a> {
             rss,
             new_idx,
             stable_idx,
-            services: Cow::Borrowed(&observed.services),
+            services: Cow::Borrowed(observed.services),
             current,
             other_runs,
-            all_runs: &observed.analysis_runs,
-            template_hash: &observed.template_hash,
+            all_runs: observed.analysis_runs,
+            template_hash: observed.template_hash,
             new_status,
             pause: PauseContext::default(),
             actions: Vec::new(),
@@ -273,7 +285,12 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn new_hash(&self) -> String {
-        self.new_rs().map(|rs| rs.hash.clone()).unwrap_or_default()
+        self.new_hash_str().to_string()
+    }
+
+    /// The new ReplicaSet's hash, borrowed ("" without one).
+    pub fn new_hash_str(&self) -> &str {
+        self.new_rs().map_or("", |rs| rs.hash.as_str())
     }
 
     /// The rollout's revision (that of the new ReplicaSet).
@@ -337,7 +354,7 @@ impl Ctx<'_> {
             let cond = status::new_condition("InvalidSpec", "True", "InvalidSpec", message.to_string(), self.now_t);
             set_condition(&mut status, cond);
         }
-        status.observed_generation = self.ro.generation().to_string();
+        status.observed_generation = status::observed_generation(self.ro);
         let (phase, msg) = calculate_phase(self.ro, &status);
         status.phase = Some(phase);
         status.message = msg;
@@ -345,11 +362,29 @@ impl Ctx<'_> {
     }
 }
 
-/// `strconv.Itoa(generation) == status.observedGeneration`, without formatting.
+/// `strconv.Itoa(generation) == status.observedGeneration`, the decimal written on the stack.
 pub(crate) fn generation_observed(ro: &Rollout) -> bool {
-    let s = &ro.status.observed_generation;
-    let canonical = !s.starts_with('+') && !(s.len() > 1 && (s.starts_with('0') || s.starts_with("-0")));
-    canonical && s.parse::<i64>() == Ok(ro.generation())
+    let mut buf = [0u8; 20];
+    ro.status.observed_generation.as_bytes() == decimal(ro.generation(), &mut buf)
+}
+
+/// `n` in decimal as `strconv.Itoa` writes it (`-` and digits; i64::MIN takes all 20 bytes).
+fn decimal(n: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    let mut u = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
 }
 
 /// Whether the runs list holds a run of this name.
@@ -360,4 +395,17 @@ pub(crate) fn run_exists(runs: &[ObservedRun], name: &str) -> bool {
 /// The kind a status entry belongs to.
 pub(crate) fn kind_name(kind: RunKind) -> &'static str {
     kind.label()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimal;
+
+    #[test]
+    fn decimal_is_itoa() {
+        for n in [0, 1, 9, 10, -1, -10, 1_234_567, i64::MAX, i64::MIN] {
+            let mut buf = [0u8; 20];
+            assert_eq!(decimal(n, &mut buf), n.to_string().as_bytes());
+        }
+    }
 }

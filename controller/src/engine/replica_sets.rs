@@ -29,10 +29,11 @@ impl Ctx<'_> {
         });
         if size_changed {
             let dir = if old < new_scale { "up" } else { "down" };
-            let name = self.rs_name(&hash);
+            // The ReplicaSet's name (`<rollout>-<hash>`) written in place.
+            let rollout = self.ro.name();
             self.event(
                 "ScalingReplicaSet",
-                format!("Scaled {dir} ReplicaSet {name} (revision {revision}) from {old} to {new_scale}"),
+                format!("Scaled {dir} ReplicaSet {rollout}-{hash} (revision {revision}) from {old} to {new_scale}"),
                 false,
             );
         }
@@ -153,13 +154,17 @@ impl Ctx<'_> {
             return false;
         }
         let st = &self.ro.status;
-        let mut refs =
-            vec![&st.stable_rs, &st.current_pod_hash, &st.blue_green.active_selector, &st.blue_green.preview_selector];
+        let mut refs = vec![
+            st.stable_rs.as_str(),
+            st.current_pod_hash.as_str(),
+            st.blue_green.active_selector.as_str(),
+            st.blue_green.preview_selector.as_str(),
+        ];
         if let Some(w) = &st.canary.weights {
             refs.push(&w.canary.pod_template_hash);
             refs.push(&w.stable.pod_template_hash);
         }
-        if refs.contains(&hash) {
+        if refs.contains(&hash.as_str()) {
             return true;
         }
         let services: Vec<&String> = match (self.ro.canary(), self.ro.blue_green()) {

@@ -8,14 +8,14 @@ use std::borrow::Cow;
 use augur_analysis_core::spec::Time;
 
 use super::Ctx;
-use crate::rollout::{Rollout, RolloutCondition, RolloutPhase, RolloutStatus};
+use crate::rollout::{Rollout, RolloutCondition, RolloutPhase, RolloutStatus, SharedStr};
 
 /// `NewRolloutCondition`.
 pub(crate) fn new_condition(
     kind: &'static str,
     status: &'static str,
     reason: &'static str,
-    message: impl Into<Cow<'static, str>>,
+    message: impl Into<SharedStr>,
     now: Time,
 ) -> RolloutCondition {
     RolloutCondition {
@@ -209,7 +209,7 @@ impl Ctx<'_> {
         for c in updates {
             set_condition(&mut status, c);
         }
-        status.observed_generation = self.ro.generation().to_string();
+        status.observed_generation = observed_generation(self.ro);
         let (phase, msg) = calculate_phase(self.ro, &status);
         status.phase = Some(phase);
         status.message = msg;
@@ -223,7 +223,7 @@ impl Ctx<'_> {
     /// `calculateBaseStatus`.
     pub(crate) fn base_status(&self) -> crate::rollout::RolloutStatus {
         let mut st = self.new_status.clone();
-        st.current_pod_hash = self.template_hash.to_string();
+        st.current_pod_hash = shared(&self.ro.status.current_pod_hash, self.template_hash);
         st.replicas = self.rss.iter().map(|rs| rs.status_replicas).sum();
         st.updated_replicas = self.new_rs().map_or(0, |rs| rs.status_replicas);
         st.ready_replicas = self.rss.iter().map(|rs| rs.ready).sum();
@@ -236,7 +236,7 @@ impl Ctx<'_> {
 
     /// `persistRolloutStatus`.
     pub(crate) fn persist(&mut self, mut st: RolloutStatus) {
-        st.observed_generation = self.ro.generation().to_string();
+        st.observed_generation = observed_generation(self.ro);
         self.evaluate_progress_deadline_abort(&st);
         self.pause.apply(self.ro, &mut st, self.now_t);
         self.calculate_conditions(&mut st);
@@ -293,7 +293,7 @@ impl Ctx<'_> {
         if !rollout_timed_out(self.ro, &self.ro.status, self.now) {
             return;
         }
-        let msg = format!("ReplicaSet {:?} has timed out progressing.", self.rs_name(&self.new_hash()));
+        let msg = format!("ReplicaSet {:?} has timed out progressing.", self.rs_name(self.new_hash_str()));
         self.pause.add_abort(msg.clone());
         self.event("RolloutAborted", msg, true);
     }
@@ -322,7 +322,7 @@ impl Ctx<'_> {
             }
         }
         if !aborted {
-            let rs_name = || self.rs_name(&self.new_hash());
+            let rs_name = || self.rs_name(self.new_hash_str());
             if rollout_healthy(self.ro, st) {
                 if condition_unchanged(st, "Progressing", "True", "NewReplicaSetAvailable") {
                     return self.set_available_and_completed(st);
@@ -429,7 +429,7 @@ impl Ctx<'_> {
         if !self.is_rollback() {
             return false;
         }
-        let new_hash = self.new_hash();
+        let new_hash = self.new_hash_str();
         let within_delay = self.new_rs_within_delay && self.ro.blue_green().is_some();
         self.is_rollback_within_window() || within_delay || self.ro.status.stable_rs == new_hash
     }
@@ -513,4 +513,19 @@ impl Ctx<'_> {
             );
         }
     }
+}
+
+/// `strconv.Itoa(generation)` for `status.observedGeneration`: the persisted text, shared,
+/// when it already says this generation.
+pub(crate) fn observed_generation(ro: &Rollout) -> SharedStr {
+    if super::generation_observed(ro) {
+        ro.status.observed_generation.clone()
+    } else {
+        ro.generation().to_string().into()
+    }
+}
+
+/// `text` as a [`SharedStr`]: `previous` (shared, no copy) when it holds the same text.
+pub(crate) fn shared(previous: &SharedStr, text: &str) -> SharedStr {
+    if previous == text { previous.clone() } else { SharedStr::from(text.to_string()) }
 }

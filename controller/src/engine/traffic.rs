@@ -29,9 +29,10 @@ impl Ctx<'_> {
             return;
         }
         let max = self.ro.max_traffic_weight();
-        let current = replicas::current_step(self.ro);
+        let ro = self.ro;
+        let current = replicas::current_step(ro);
         let index = current.map(|(i, _)| i);
-        let current_step = current.and_then(|(_, s)| s.cloned());
+        let current_step = current.and_then(|(_, s)| s);
         let mut desired = 0;
         let stable_hash = self.stable_rs().map(|rs| rs.hash.clone()).unwrap_or_default();
         let mut canary_hash = self.new_hash();
@@ -77,7 +78,7 @@ impl Ctx<'_> {
         if stable.available < needed && !replicas::progress_threshold_met(self.ro, Some(stable), needed) {
             return;
         }
-        if let Some(step) = &current_step
+        if let Some(step) = current_step
             && self.revision() > 1
         {
             if let Some(h) = &step.set_header_route {
@@ -95,16 +96,16 @@ impl Ctx<'_> {
         self.actions.push(Action::UpdateHash { canary: canary_hash.clone(), stable: stable_hash.clone() });
         self.actions.push(Action::SetWeight { weight: desired, additional: Vec::new() });
 
-        let c = self.ro.canary().cloned().unwrap_or_default();
+        let service = |name: fn(&crate::rollout::CanaryStrategy) -> &String| ro.canary().map(name).cloned();
         let weights = TrafficWeights {
             canary: WeightDestination {
                 weight: desired,
-                service_name: c.canary_service,
+                service_name: service(|c| &c.canary_service).unwrap_or_default(),
                 pod_template_hash: canary_hash,
             },
             stable: WeightDestination {
                 weight: max - desired,
-                service_name: c.stable_service,
+                service_name: service(|c| &c.stable_service).unwrap_or_default(),
                 pod_template_hash: stable_hash,
             },
             additional: Vec::new(),

@@ -1,6 +1,7 @@
 //! The `Rollout` resource (argoproj.io/v1alpha1): spec, status, Argo's defaults and
 //! validation.
 
+mod shared_str;
 mod spec;
 mod status;
 pub mod validate;
@@ -8,6 +9,7 @@ pub mod validate;
 use augur_analysis_core::spec::{IntOrString, ObjectMeta};
 use serde::{Deserialize, Serialize};
 
+pub use shared_str::SharedStr;
 pub use spec::*;
 pub use status::*;
 

@@ -7,6 +7,8 @@ use augur_analysis_core::Phase;
 use augur_analysis_core::spec::Time;
 use serde::{Deserialize, Serialize};
 
+use super::SharedStr;
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -32,11 +34,11 @@ pub struct RolloutStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aborted_at: Option<Time>,
     /// `currentPodHash`: the hash of the new ReplicaSet.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub current_pod_hash: String,
+    #[serde(default, skip_serializing_if = "SharedStr::is_empty")]
+    pub current_pod_hash: SharedStr,
     /// `currentStepHash`: a hash of `canary.steps`.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub current_step_hash: String,
+    #[serde(default, skip_serializing_if = "SharedStr::is_empty")]
+    pub current_step_hash: SharedStr,
     /// `replicas`.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub replicas: i32,
@@ -56,8 +58,8 @@ pub struct RolloutStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collision_count: Option<i32>,
     /// `observedGeneration` (a string in Argo).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub observed_generation: String,
+    #[serde(default, skip_serializing_if = "SharedStr::is_empty")]
+    pub observed_generation: SharedStr,
     /// `conditions`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<RolloutCondition>,
@@ -71,11 +73,11 @@ pub struct RolloutStatus {
     #[serde(default, rename = "HPAReplicas", skip_serializing_if = "is_zero")]
     pub hpa_replicas: i32,
     /// `selector`.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub selector: String,
+    #[serde(default, skip_serializing_if = "SharedStr::is_empty")]
+    pub selector: SharedStr,
     /// `stableRS`: the hash of the stable ReplicaSet.
-    #[serde(default, rename = "stableRS", skip_serializing_if = "String::is_empty")]
-    pub stable_rs: String,
+    #[serde(default, rename = "stableRS", skip_serializing_if = "SharedStr::is_empty")]
+    pub stable_rs: SharedStr,
     /// `restartedAt`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restarted_at: Option<Time>,
@@ -180,8 +182,9 @@ pub struct RolloutCondition {
     pub last_transition_time: Time,
     /// `reason`.
     pub reason: Cow<'static, str>,
-    /// `message` (borrowed for Argo's fixed texts).
-    pub message: Cow<'static, str>,
+    /// `message` (shared: Argo's fixed texts are static, and a reconcile that keeps a
+    /// condition copies no text).
+    pub message: SharedStr,
 }
 
 /// `status.canary`.
@@ -210,11 +213,11 @@ impl CanaryStatus {
 #[serde(rename_all = "camelCase")]
 pub struct BlueGreenStatus {
     /// `previewSelector`.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub preview_selector: String,
+    #[serde(default, skip_serializing_if = "SharedStr::is_empty")]
+    pub preview_selector: SharedStr,
     /// `activeSelector`.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub active_selector: String,
+    #[serde(default, skip_serializing_if = "SharedStr::is_empty")]
+    pub active_selector: SharedStr,
     /// `scaleUpPreviewCheckPoint`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub scale_up_preview_check_point: bool,

@@ -25,7 +25,7 @@ use crate::action::Action;
 use crate::engine::{self, Options};
 use crate::rollout::Rollout;
 use crate::traits::{DriverError, Workload, block_on_ready, perform};
-use crate::world::{Observed, ReplicaSet, Service};
+use crate::world::{Observed, ObservedRun, ObservedView, ReplicaSet, Service};
 
 pub use analysis::{AnalysisMode, SimAnalysis, SimRun};
 pub use release::{HORIZON, MAX_INSTANTS, Outcome, Plan};
@@ -237,6 +237,8 @@ pub struct Cluster {
     pub reconciles: u64,
     prepared: engine::Prepared,
     recorded_events: usize,
+    /// The runs as the engine last observed them (see [`sync_runs`]).
+    observed_runs: Vec<ObservedRun>,
 }
 
 impl Cluster {
@@ -289,6 +291,7 @@ impl Cluster {
             reconciles: 0,
             prepared,
             recorded_events: 0,
+            observed_runs: Vec::new(),
         }
     }
 
@@ -305,7 +308,13 @@ impl Cluster {
     /// Applies the template of revision `hash` (the first one is the initial deploy).
     pub fn apply_template(&mut self, hash: &str) -> Result<(), SimError> {
         self.template_hash = hash.to_string();
+        // A new template leaves the steps, validation and selector as they were: what was
+        // prepared for the spec carries over to the new generation.
+        let prepared_current = self.prepared.generation == self.rollout.generation();
         crate::user::bump_generation(&mut self.rollout);
+        if prepared_current {
+            self.prepared.generation = self.rollout.generation();
+        }
         self.settle()
     }
 
@@ -323,7 +332,7 @@ impl Cluster {
         self.settle()
     }
 
-    fn perform(&mut self, actions: &[Action]) -> Result<bool, SimError> {
+    fn perform(&mut self, actions: Vec<Action>) -> Result<bool, SimError> {
         self.workload.changed = false;
         let switches = actions.iter().any(|a| matches!(a, Action::SwitchService { .. }));
         let services_before = switches.then(|| self.workload.services.clone());
@@ -331,13 +340,17 @@ impl Cluster {
         self.analysis.changed = false;
         let now = self.now;
         self.analysis.set_now(now);
-        let mut events = Vec::new();
-        let mut on_event = |reason: &str, message: &str, warning: bool| {
-            events.push(SimEvent { at: now, reason: reason.into(), message: message.into(), warning });
-        };
+        // Events performed (those before a failing action) are moved out of the actions
+        // afterwards rather than copied as they are emitted.
+        let mut emitted = 0;
+        let mut on_event = |_: &str, _: &str, _: bool| emitted += 1;
         let result =
-            block_on_ready(perform(actions, &mut self.workload, &mut self.router, &mut self.analysis, &mut on_event));
-        self.events.extend(events);
+            block_on_ready(perform(&actions, &mut self.workload, &mut self.router, &mut self.analysis, &mut on_event));
+        let events = actions.into_iter().filter_map(|a| match a {
+            Action::Event { reason, message, warning } => Some(SimEvent { at: now, reason, message, warning }),
+            _ => None,
+        });
+        self.events.extend(events.take(emitted));
         match result {
             Some(Ok(())) => {}
             Some(Err(e)) => return Err(e.into()),
@@ -349,30 +362,29 @@ impl Cluster {
 
     /// Reconciles at the current time until nothing changes.
     pub fn settle(&mut self) -> Result<(), SimError> {
-        // The observed world is rebuilt only after something in it changed.
-        let mut observed: Option<Observed> = None;
         for _ in 0..MAX_RECONCILES_PER_INSTANT {
             let mut changed = self.workload.tick(self.now);
             changed |= self.analysis.step(self.now);
-            if changed {
-                observed = None;
-            }
             if self.prepared.generation != self.rollout.generation() {
                 self.prepared = engine::Prepared::new(&self.rollout);
             }
-            let current = observed.get_or_insert_with(|| self.observed());
-            let r = engine::reconcile_prepared(&self.prepared, &self.rollout, current, self.now, &self.config.options);
+            // The engine reads the cluster's objects in place; only the runs' observed
+            // halves are gathered, and copied only where they changed.
+            sync_runs(&mut self.observed_runs, &self.analysis.runs);
+            let view = ObservedView {
+                template_hash: &self.template_hash,
+                replica_sets: &self.workload.replica_sets,
+                services: &self.workload.services,
+                analysis_runs: &self.observed_runs,
+            };
+            let r = engine::reconcile_view(&self.prepared, &self.rollout, view, self.now, &self.config.options);
             self.reconciles += 1;
-            if self.perform(&r.actions)? {
-                changed = true;
-                observed = None;
-            }
+            changed |= self.perform(r.actions)?;
             if let Some(t) = r.requeue_at {
                 self.wakes.insert(t);
             }
-            let status_changed = r.status_changed;
             self.rollout.status = r.status;
-            if !changed && !status_changed {
+            if !changed && !r.status_changed {
                 if !self.config.skip_timeline {
                     self.record();
                 }
@@ -429,4 +441,17 @@ impl Cluster {
     pub fn replica_set(&self, hash: &str) -> Option<&ReplicaSet> {
         self.workload.replica_sets.iter().find(|r| r.hash == hash)
     }
+}
+
+/// Makes `observed` the runs' observed halves, copying only the runs that changed (a run's
+/// phase changes a few times in its life; the engine reads the runs on every reconcile).
+fn sync_runs(observed: &mut Vec<ObservedRun>, runs: &[SimRun]) {
+    observed.truncate(runs.len());
+    for (o, r) in observed.iter_mut().zip(runs) {
+        if *o != r.observed {
+            o.clone_from(&r.observed);
+        }
+    }
+    let known = observed.len();
+    observed.extend(runs[known..].iter().map(|r| r.observed.clone()));
 }

@@ -2,6 +2,7 @@
 //! SMI TrafficSplit, Istio VirtualService weights and managed routes), kept in memory.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -37,7 +38,8 @@ pub struct RouterState {
 /// The router of one Rollout: its configuration and state.
 #[derive(Debug, Clone)]
 pub struct SimRouter {
-    rollout: Rollout,
+    /// Shared: a cloned cluster (a simulation forked from a prepared state) copies no spec.
+    rollout: Arc<Rollout>,
     /// The state.
     pub state: RouterState,
     /// Whether the last call changed anything.
@@ -47,12 +49,12 @@ pub struct SimRouter {
 impl SimRouter {
     /// A router for `rollout`'s `trafficRouting`.
     pub fn new(rollout: &Rollout) -> SimRouter {
-        SimRouter { rollout: rollout.clone(), state: RouterState::default(), changed: false }
+        SimRouter { rollout: Arc::new(rollout.clone()), state: RouterState::default(), changed: false }
     }
 
     /// Follows spec changes (new steps, a new max weight).
     pub fn set_rollout(&mut self, rollout: &Rollout) {
-        self.rollout = rollout.clone();
+        self.rollout = Arc::new(rollout.clone());
     }
 
     fn header_routing(&self) -> bool {
