@@ -145,7 +145,9 @@ fn report(label: &str, lags: &mut [Duration]) -> Duration {
 }
 
 fn start_lag(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    // `AUGUR_BENCH_WORKERS` overrides the 2 workers (to see how the burst scales).
+    let workers = std::env::var("AUGUR_BENCH_WORKERS").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build().expect("runtime");
     let all = Mutex::new(Vec::new());
     let mut group = c.benchmark_group("analyzer");
     group
