@@ -14,12 +14,13 @@
 //!   [`Answer`] (a typed value or an error), recorded for `--record` and judged by exactly the
 //!   code `augur replay` uses. [`error`] is the one error taxonomy ([`FetchError`]: Argo's
 //!   text plus the query or URL, never a credential).
-//! * [`prometheus`]: the Prometheus provider; [`backtest`]: Prometheus history as replay data.
+//! * [`prometheus`]: the Prometheus provider; [`backtest`]: the state machine on virtual time
+//!   with providers queried as of each measurement (`augur backtest`); [`record`]: provider
+//!   answers in replay's DATA format (`augur run --record`).
 //! * [`web`]: the web provider (HTTP + Kubernetes JSONPath templates).
 //! * [`datadog`]: the Datadog provider (API v1 and v2), its credential lookup and 429 policy.
 //! * [`builtin`]: [`BuiltinProviders`], the factory that builds them with shared HTTP
 //!   clients ([`http`]), OAuth2 tokens ([`oauth2`]), Secrets and the environment.
-//!
 //! * [`job`]: the Kubernetes Job provider (Argo's `job` metric) and local execution of Job
 //!   metrics for CI.
 //! * [`plugin`]: the host of sandboxed WebAssembly provider plugins ([`plugin::PluginHost`]).
