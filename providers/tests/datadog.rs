@@ -397,3 +397,43 @@ async fn keys_never_appear_in_output() {
         assert!(!out.contains(API_KEY) && !out.contains(APP_KEY), "{out}");
     }
 }
+
+/// `augur backtest` with a Datadog metric: each measurement asks for the window that ends at
+/// its own virtual time, on the template's schedule.
+#[tokio::test]
+async fn backtest_queries_each_window_as_of_its_measurement() {
+    let (s, _) = fake().await;
+    let run: AnalysisRun = serde_json::from_value(json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisRun",
+        "metadata": {"name": "bt", "namespace": "default", "uid": "u"},
+        "spec": {"metrics": [{
+            "name": "errors", "interval": "1m", "count": 3, "successCondition": "result < 0.01",
+            "provider": {"datadog": {"query": "avg:errors{service:web}", "interval": "5m"}},
+        }]}
+    }))
+    .unwrap();
+    let mut run = run;
+    let from = SystemTime::UNIX_EPOCH + Duration::from_secs(NOW);
+    let to = from + Duration::from_secs(3600);
+    let outcome = augur_providers::backtest::backtest(
+        &mut run,
+        &factory(&s),
+        &StaticSecrets::new(),
+        from,
+        to,
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    assert_eq!((outcome.end, outcome.calls), (augur_providers::backtest::BacktestEnd::Completed, 3));
+    assert_eq!(run.status.phase, Some(Phase::Successful), "{:?}", run.status);
+    let windows: Vec<String> =
+        s.requests().iter().map(|r| r.uri.rsplit("&to=").next().unwrap_or("").to_string()).collect();
+    // Argo measures again once `interval` has passed since the last measurement finished
+    // (strictly after), on second-precision timestamps.
+    let ends: Vec<u64> = windows.iter().filter_map(|w| w.parse().ok()).collect();
+    assert_eq!(ends.len(), 3, "{windows:?}");
+    assert_eq!(ends[0], NOW);
+    assert!(ends[1] - ends[0] >= 60 && ends[1] - ends[0] <= 61, "{ends:?}");
+    assert!(ends[2] - ends[1] >= 60 && ends[2] - ends[1] <= 61, "{ends:?}");
+}
