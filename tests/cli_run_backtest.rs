@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::CommandCargoExt;
-use prometheus_server::{PrometheusServer, T0, TempDir};
+use prometheus_server::{PrometheusServer, T0, temp_dir};
 
 /// `augur_error_rate{service="payments"}`: 0.01 for the first 30 minutes after T0, then 0.2.
 fn release_series() -> String {
@@ -81,10 +81,10 @@ data:
 #[test]
 fn run_records_what_replay_reproduces_and_never_shows_a_secret() {
     let Some(prom) = PrometheusServer::start(&release_series()) else { return };
-    let dir = TempDir::new("cli-run");
-    let template = write(&dir.0, "live.yaml", LIVE);
-    let secrets = write(&dir.0, "secrets.yaml", SECRETS);
-    let data = dir.0.join("recorded.yaml");
+    let dir = temp_dir("cli-run");
+    let template = write(dir.path(), "live.yaml", LIVE);
+    let secrets = write(dir.path(), "secrets.yaml", SECRETS);
+    let data = dir.path().join("recorded.yaml");
     let out = augur()
         .arg("run")
         .arg(&template)
@@ -134,9 +134,9 @@ fn run_records_what_replay_reproduces_and_never_shows_a_secret() {
 #[test]
 fn ctrl_c_terminates_the_run_as_argo_terminate_does() {
     let Some(prom) = PrometheusServer::start(&release_series()) else { return };
-    let dir = TempDir::new("cli-ctrl-c");
-    let template = write(&dir.0, "live.yaml", LIVE);
-    let secrets = write(&dir.0, "secrets.yaml", SECRETS);
+    let dir = temp_dir("cli-ctrl-c");
+    let template = write(dir.path(), "live.yaml", LIVE);
+    let secrets = write(dir.path(), "secrets.yaml", SECRETS);
     let mut child = augur()
         .arg("run")
         .arg(&template)
@@ -201,8 +201,8 @@ spec:
 #[test]
 fn backtest_replays_history_on_the_templates_schedule() {
     let Some(prom) = PrometheusServer::start(&release_series()) else { return };
-    let dir = TempDir::new("cli-backtest");
-    let template = write(&dir.0, "error-rate.yaml", ERROR_RATE);
+    let dir = temp_dir("cli-backtest");
+    let template = write(dir.path(), "error-rate.yaml", ERROR_RATE);
     let backtest = |from: &str, to: &str| {
         augur()
             .arg("backtest")
@@ -239,9 +239,9 @@ fn backtest_replays_history_on_the_templates_schedule() {
 
 #[test]
 fn backtest_refuses_providers_without_history() {
-    let dir = TempDir::new("cli-backtest-web");
+    let dir = temp_dir("cli-backtest-web");
     let template = write(
-        &dir.0,
+        dir.path(),
         "web.yaml",
         "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: w}\nspec:\n  metrics:\n  - name: health\n    provider:\n      web:\n        url: http://127.0.0.1:9/health\n",
     );
@@ -286,9 +286,9 @@ spec:
 
 #[test]
 fn local_jobs_run_the_containers_command_and_replay_from_the_recording() {
-    let dir = TempDir::new("cli-local-job");
-    let template = write(&dir.0, "job.yaml", LOCAL_JOB);
-    let data = dir.0.join("recorded.yaml");
+    let dir = temp_dir("cli-local-job");
+    let template = write(dir.path(), "job.yaml", LOCAL_JOB);
+    let data = dir.path().join("recorded.yaml");
     let run = |code: &str| {
         augur()
             .arg("run")

@@ -10,7 +10,7 @@ use std::process::Command;
 use assert_cmd::cargo::CommandCargoExt;
 use augur_providers::plugin::sha256_hex;
 use augur_providers::plugin::testing::example_plugin;
-use prometheus_server::{PrometheusServer, TempDir, standard_series};
+use prometheus_server::{PrometheusServer, standard_series, temp_dir};
 
 const TEMPLATE: &str = r#"
 apiVersion: argoproj.io/v1alpha1
@@ -42,10 +42,10 @@ spec:
 #[test]
 fn a_plugin_metric_measures_like_the_builtin_provider_and_replays() {
     let Some(prom) = PrometheusServer::start(&standard_series()) else { return };
-    let dir = TempDir::new("cli-run-plugin");
+    let dir = temp_dir("cli-run-plugin");
     let module = example_plugin("prometheus_lite");
     let bytes = std::fs::read(&module).expect("the plugin module");
-    let registry = dir.0.join("plugins.yaml");
+    let registry = dir.path().join("plugins.yaml");
     std::fs::write(
         &registry,
         format!(
@@ -55,9 +55,9 @@ fn a_plugin_metric_measures_like_the_builtin_provider_and_replays() {
         ),
     )
     .expect("write registry");
-    let template = dir.0.join("t.yaml");
+    let template = dir.path().join("t.yaml");
     std::fs::write(&template, TEMPLATE).expect("write template");
-    let data = dir.0.join("recorded.yaml");
+    let data = dir.path().join("recorded.yaml");
     let out = Command::cargo_bin("augur")
         .expect("augur")
         .arg("run")
@@ -106,8 +106,8 @@ fn a_plugin_metric_measures_like_the_builtin_provider_and_replays() {
 
 #[test]
 fn a_plugin_metric_without_a_registry_is_an_error_naming_the_plugin() {
-    let dir = TempDir::new("cli-run-plugin-none");
-    let template = dir.0.join("t.yaml");
+    let dir = temp_dir("cli-run-plugin-none");
+    let template = dir.path().join("t.yaml");
     std::fs::write(
         &template,
         "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: p}\nspec:\n  metrics:\n  - name: m\n    consecutiveErrorLimit: 0\n    provider:\n      plugin:\n        acme/thing: {}\n",

@@ -208,9 +208,9 @@ pub fn measure_with(
 }
 
 /// The run's and its metrics' phases, to notice a status change (after which Argo reconciles
-/// again at once).
+/// again at once): take it before a reconcile, hand it to [`settle`] after.
 #[derive(PartialEq)]
-enum Phases {
+pub enum Phases {
     /// Up to [`Phases::PACKED`] metric phases, three bits each: no allocation on the common path.
     Packed(Option<Phase>, usize, u64),
     /// More metrics than fit in a `u64`.
@@ -221,7 +221,8 @@ impl Phases {
     /// How many metric phases a `u64` holds exactly (a phase is `rank() + 1`, in 1..=6).
     const PACKED: usize = 21;
 
-    fn of(run: &AnalysisRun) -> Phases {
+    /// The phases of `run` now.
+    pub fn of(run: &AnalysisRun) -> Phases {
         let results = &run.status.metric_results;
         if results.len() > Phases::PACKED {
             return Phases::Listed(run.status.phase, results.iter().map(|r| r.phase).collect());
@@ -341,12 +342,19 @@ fn step_with(
         outcomes.push(TaskOutcome { metric: name.clone(), measurement, provider_metadata, via: task.via() });
     }
     let recorded = engine::record_with(&driver.spec, run, outcomes, &[], now);
+    settle(run, &before, &recorded, now)
+}
+
+/// The end of a reconcile on virtual time (replay, backtest): trims the history (there is no
+/// external state to collect) and says what comes next: done when the run completed, again at
+/// once when a phase changed since `before`, else at the engine's next wake-up.
+pub fn settle(run: &mut AnalysisRun, before: &Phases, recorded: &engine::Recorded, now: SystemTime) -> Step {
     let gc_results = vec![Ok(()); recorded.gc.len()];
     engine::trim(run, &recorded.gc, &gc_results);
     if run.status.phase.is_some_and(Phase::is_completed) {
         return Step::Done(ReplayEnd::Completed);
     }
-    if Phases::of(run) != before {
+    if Phases::of(run) != *before {
         return Step::Again;
     }
     match recorded.next_reconcile {

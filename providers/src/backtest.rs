@@ -16,6 +16,7 @@ use std::time::{Duration, SystemTime};
 
 use augur_analysis_core::Phase;
 use augur_analysis_core::engine::{self, Prepared, ResolvedSpec, TaskKind, TaskOutcome};
+use augur_analysis_core::replay::{self, Phases, ReplayEnd, Step};
 use augur_analysis_core::spec::{AnalysisRun, Measurement, Time};
 use augur_analysis_core::template::{SecretResolver, resolve_args_with_secrets};
 
@@ -94,8 +95,7 @@ pub async fn backtest(
             }
             Prepared::Measure(tasks) => tasks,
         };
-        let before: Vec<Phase> = run.status.metric_results.iter().map(|r| r.phase).collect();
-        let before_run = run.status.phase;
+        let before = Phases::of(run);
         let cx = base.at(now);
         let mut outcomes = Vec::with_capacity(tasks.len());
         for task in tasks {
@@ -115,19 +115,11 @@ pub async fn backtest(
             outcomes.push(outcome);
         }
         let recorded = engine::record_with(&spec, run, outcomes, &args.secrets, now);
-        engine::trim(run, &recorded.gc, &vec![Ok(()); recorded.gc.len()]);
-        if run.status.phase.is_some_and(Phase::is_completed) {
-            return Ok(Backtest { end: BacktestEnd::Completed, at: now, calls });
-        }
-        let after: Vec<Phase> = run.status.metric_results.iter().map(|r| r.phase).collect();
-        if after != before || run.status.phase != before_run {
-            continue;
-        }
-        now = match recorded.next_reconcile {
-            Some(t) if t > now => t,
-            // Due already (the engine's test is strict): one nanosecond later it is.
-            Some(_) => now + Duration::from_nanos(1),
-            None => return Ok(Backtest { end: BacktestEnd::Stalled, at: now, calls }),
+        now = match replay::settle(run, &before, &recorded, now) {
+            Step::Again => now,
+            Step::At(t) => t,
+            Step::Done(ReplayEnd::Completed) => return Ok(Backtest { end: BacktestEnd::Completed, at: now, calls }),
+            Step::Done(_) => return Ok(Backtest { end: BacktestEnd::Stalled, at: now, calls }),
         };
     }
     Ok(Backtest { end: BacktestEnd::Stalled, at: now, calls })

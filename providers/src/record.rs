@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use augur_analysis_core::ResultType;
 use augur_analysis_core::replay::{RecordedMeasurement, ReplayData};
-use augur_analysis_core::template::redact;
+use augur_analysis_core::template::ResolvedArgs;
 
 use crate::provider::RunContext;
 
@@ -23,16 +23,24 @@ pub trait Recorder: Send + Sync {
 
 /// A [`Recorder`] that collects answers into [`ReplayData`], redacting secret values from
 /// errors and messages (a URL or query in an error text may carry one).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct DataRecorder {
-    secrets: Vec<String>,
+    args: ResolvedArgs,
     data: Mutex<ReplayData>,
 }
 
+impl std::fmt::Debug for DataRecorder {
+    /// Without the argument values: they include the secrets.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataRecorder").field("data", &self.data).finish_non_exhaustive()
+    }
+}
+
 impl DataRecorder {
-    /// A recorder that removes every string in `secrets` from recorded texts.
-    pub fn new(secrets: Vec<String>) -> DataRecorder {
-        DataRecorder { secrets, data: Mutex::default() }
+    /// A recorder that removes the secret values of `args` from recorded texts, with the
+    /// analyzer's own redaction (quoted and JSON-escaped forms included).
+    pub fn new(args: ResolvedArgs) -> DataRecorder {
+        DataRecorder { args, data: Mutex::default() }
     }
 
     /// What has been recorded so far.
@@ -44,7 +52,7 @@ impl DataRecorder {
 impl Recorder for DataRecorder {
     fn record(&self, _cx: &RunContext, metric: &str, result_type: Option<ResultType>, mut answer: RecordedMeasurement) {
         for text in [&mut answer.error, &mut answer.message].into_iter().flatten() {
-            *text = redact(text, &self.secrets);
+            *text = self.args.redact(text);
         }
         let mut data = self.data.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let entry = data.metrics.entry(metric.to_string()).or_default();
@@ -66,7 +74,7 @@ mod tests {
 
     #[test]
     fn answers_are_kept_in_order_and_secrets_redacted() {
-        let rec = DataRecorder::new(vec!["tok3n".into()]);
+        let rec = DataRecorder::new(ResolvedArgs { secrets: vec!["tok3n".into()], ..Default::default() });
         let cx = RunContext::new(&AnalysisRun::default(), SystemTime::UNIX_EPOCH);
         let value = RecordedMeasurement { value: Some(Value::Float(0.5)), ..Default::default() };
         rec.record(&cx, "m", Some(ResultType::Number), value.clone());

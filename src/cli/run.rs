@@ -107,13 +107,13 @@ pub fn write_data(path: &Path, data: &ReplayData) -> anyhow::Result<()> {
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let (run, secrets) = prepare(&args.templates, &args.args, args.secrets.as_deref(), &args.namespace, "augur-run")?;
     // Secret values are redacted from what is recorded, as from messages.
-    let secret_values = resolve_args_with_secrets(&run, &secrets).map(|r| r.secrets).unwrap_or_default();
+    let resolved_args = resolve_args_with_secrets(&run, &secrets).unwrap_or_default();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let recorder = args.record.as_ref().map(|_| Arc::new(DataRecorder::new(secret_values)));
+    let recorder = args.record.as_ref().map(|_| Arc::new(DataRecorder::new(resolved_args)));
     let finished = runtime.block_on(async {
         // The same Secrets serve secret-backed arguments and providers (Datadog's secretRef).
         let secrets = Arc::new(secrets);

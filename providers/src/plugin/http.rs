@@ -134,7 +134,7 @@ pub struct ReqwestExecutor {
 impl ReqwestExecutor {
     /// A client; installs ring as the process's rustls provider if none is installed.
     pub fn new() -> Result<ReqwestExecutor, String> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        crate::http::install_crypto_provider();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

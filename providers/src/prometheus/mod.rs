@@ -21,6 +21,7 @@
 mod config;
 mod response;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -122,21 +123,23 @@ impl PrometheusProvider {
 
     async fn fetch(&self, now: SystemTime) -> Result<Answer, FetchError> {
         let target = self.target();
-        let mut headers = self.settings.headers.clone();
+        // Copied only when OAuth2 adds its header.
+        let mut headers = Cow::Borrowed(&self.settings.headers);
         if let Some(oauth2) = &self.settings.oauth2 {
             let token = self.shared.tokens.token(&self.http, oauth2).await?;
             let mut bearer = HeaderValue::from_str(&format!("Bearer {token}"))
                 .map_err(|_| FetchError::new(FetchErrorKind::Decode, "oauth2: invalid access token", target.clone()))?;
             bearer.set_sensitive(true);
             // OAuth2 is the outermost layer: a custom Authorization header still wins.
-            headers.entry(AUTHORIZATION).or_insert(bearer);
+            headers.to_mut().entry(AUTHORIZATION).or_insert(bearer);
         }
         let response = match &self.range {
             None => {
-                let mut query = self.client.query(&self.query).query("time", format_time(now));
-                for (name, value) in headers.iter() {
-                    query = query.header(name.clone(), value.clone());
-                }
+                let query = headers
+                    .iter()
+                    .fold(self.client.query(&self.query).query("time", format_time(now)), |q, (name, value)| {
+                        q.header(name.clone(), value.clone())
+                    });
                 let first = query.clone().post_raw().await.map_err(|e| transport(e, &target))?;
                 if matches!(first.status().as_u16(), 403 | 405 | 501) {
                     query.get_raw().await.map_err(|e| transport(e, &target))?
@@ -147,10 +150,10 @@ impl PrometheusProvider {
             Some(range) => {
                 let (start, end, step) =
                     range_bounds(range, now).map_err(|m| FetchError::new(FetchErrorKind::Config, m, target.clone()))?;
-                let mut query = self.client.query_range(&self.query, start, end, step);
-                for (name, value) in headers.iter() {
-                    query = query.header(name.clone(), value.clone());
-                }
+                let query =
+                    headers.iter().fold(self.client.query_range(&self.query, start, end, step), |q, (name, value)| {
+                        q.header(name.clone(), value.clone())
+                    });
                 query.post_raw().await.map_err(|e| transport(e, &target))?
             }
         };

@@ -1,5 +1,5 @@
-//! Plugin test support: an HTTP/1.1 server on 127.0.0.1 that plugin hosts call, and helpers
-//! to load the example and fixture plugins.
+//! Plugin test support: the shared test HTTP server as the plugin tests use it, and helpers to
+//! load the example and fixture plugins.
 
 #![allow(dead_code)]
 
@@ -14,95 +14,56 @@ use augur_providers::plugin::{
     HttpExecutor, LoadedPlugin, PluginEntry, PluginProvider, PluginRuntime, ReqwestExecutor, sha256_hex, testing,
 };
 use serde_json::Value as Json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
-/// A request the server received.
+use super::http_server::{Reply, SeenRequest, TestServer};
+
+/// A request the server received, as the plugin tests look at it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Received {
     pub method: String,
+    /// Path and query string.
     pub target: String,
+    /// Lower-case names.
     pub headers: BTreeMap<String, String>,
     pub body: String,
 }
 
-/// A handler: request → (status, JSON body).
-pub type Handler = Arc<dyn Fn(&Received) -> (u16, String) + Send + Sync>;
+impl From<&SeenRequest> for Received {
+    fn from(seen: &SeenRequest) -> Received {
+        Received {
+            method: seen.method.clone(),
+            target: seen.uri.clone(),
+            headers: seen.headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect(),
+            body: seen.body.clone(),
+        }
+    }
+}
 
-/// An HTTP/1.1 server on 127.0.0.1 (one request per connection), answering with `handler`
-/// and recording every request.
+/// The shared test HTTP server ([`TestServer`]) answering JSON with `handler`: request →
+/// (status, JSON body).
 pub struct Server {
+    inner: TestServer,
     pub addr: SocketAddr,
-    pub received: Arc<std::sync::Mutex<Vec<Received>>>,
 }
 
 impl Server {
     pub async fn start(handler: impl Fn(&Received) -> (u16, String) + Send + Sync + 'static) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
-        let addr = listener.local_addr().expect("local addr");
-        let received = Arc::new(std::sync::Mutex::new(Vec::new()));
-        let (log, handler): (_, Handler) = (received.clone(), Arc::new(handler));
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                let (log, handler) = (log.clone(), handler.clone());
-                tokio::spawn(async move {
-                    let Some(request) = read_request(&mut socket).await else { return };
-                    log.lock().unwrap().push(request.clone());
-                    let (status, body) = handler(&request);
-                    let head = format!(
-                        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    );
-                    let _ = socket.write_all(head.as_bytes()).await;
-                    let _ = socket.write_all(body.as_bytes()).await;
-                    let _ = socket.shutdown().await;
-                });
-            }
-        });
-        Server { addr, received }
+        let inner = TestServer::start(move |seen| {
+            let (status, body) = handler(&Received::from(seen));
+            Reply::json(status, body)
+        })
+        .await;
+        let addr = inner.address.trim_start_matches("http://").parse().expect("the server's address");
+        Server { inner, addr }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.inner.address.clone()
     }
 
     pub fn requests(&self) -> Vec<Received> {
-        self.received.lock().unwrap().clone()
+        self.inner.requests().iter().map(Received::from).collect()
     }
-}
-
-async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Received> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        let n = tokio::time::timeout_at(deadline, socket.read(&mut chunk)).await.ok()?.ok()?;
-        if n == 0 || buf.len() > 1 << 20 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let mut first = lines.next()?.split(' ');
-    let (method, target) = (first.next()?.to_string(), first.next()?.to_string());
-    let headers: BTreeMap<String, String> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let len: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
-    while buf.len() < head_end + len {
-        let n = tokio::time::timeout_at(deadline, socket.read(&mut chunk)).await.ok()?.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    let body = String::from_utf8_lossy(&buf[head_end..head_end + len]).into_owned();
-    Some(Received { method, target, headers, body })
 }
 
 /// 2026-01-01T00:00:00Z.

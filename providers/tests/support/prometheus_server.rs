@@ -9,8 +9,10 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+pub use tempfile::TempDir;
 
 /// 2026-01-01T00:00:00Z: the series start here, so the tests' times are fixed.
 pub const T0: i64 = 1_767_225_600;
@@ -30,22 +32,9 @@ impl Drop for PrometheusServer {
     }
 }
 
-/// A directory removed on drop.
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("augur-{tag}-{}-{:?}", std::process::id(), Instant::now()));
-        let dir = PathBuf::from(dir.to_string_lossy().replace([' ', '{', '}', ':', ','], "_"));
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A fresh directory under the system's temp dir, removed on drop.
+pub fn temp_dir(tag: &str) -> TempDir {
+    tempfile::Builder::new().prefix(&format!("augur-{tag}-")).tempdir().expect("create temp dir")
 }
 
 fn find(binary: &str) -> Option<PathBuf> {
@@ -101,10 +90,10 @@ impl PrometheusServer {
             eprintln!("SKIPPED: Debian's prometheus package is not installed (apt-get install prometheus)");
             return None;
         };
-        let dir = TempDir::new("prometheus");
-        let input = dir.0.join("series.om");
+        let dir = temp_dir("prometheus");
+        let input = dir.path().join("series.om");
         std::fs::write(&input, openmetrics).expect("write series");
-        let data = dir.0.join("data");
+        let data = dir.path().join("data");
         let out = Command::new(&promtool)
             .args(["tsdb", "create-blocks-from", "openmetrics"])
             .arg(&input)
@@ -112,11 +101,11 @@ impl PrometheusServer {
             .output()
             .expect("run promtool");
         assert!(out.status.success(), "promtool failed: {}", String::from_utf8_lossy(&out.stderr));
-        let config = dir.0.join("prometheus.yml");
+        let config = dir.path().join("prometheus.yml");
         std::fs::write(&config, "global:\n  scrape_interval: 1h\n").expect("write config");
         let port = free_port();
         let address = format!("http://127.0.0.1:{port}");
-        let log = std::fs::File::create(dir.0.join("prometheus.log")).expect("log file");
+        let log = std::fs::File::create(dir.path().join("prometheus.log")).expect("log file");
         let child = Command::new(&prometheus)
             .arg(format!("--config.file={}", config.display()))
             .arg(format!("--storage.tsdb.path={}", data.display()))
@@ -148,13 +137,13 @@ impl PrometheusServer {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let log = std::fs::read_to_string(self._dir.0.join("prometheus.log")).unwrap_or_default();
+        let log = std::fs::read_to_string(self._dir.path().join("prometheus.log")).unwrap_or_default();
         panic!("prometheus at {} did not become ready within {limit:?}; log:\n{log}", self.address);
     }
 
     /// The data directory's log file.
     pub fn log_path(&self) -> &Path {
-        &self._dir.0
+        self._dir.path()
     }
 }
 
