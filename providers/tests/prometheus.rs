@@ -243,3 +243,14 @@ async fn construction_errors_are_error_measurements() {
         .with_env(Arc::new(|k| (k == "ARGO_ROLLOUTS_PROMETHEUS_ADDRESS").then(|| "http://127.0.0.1:9".to_string())));
     assert!(with_env.new_provider(&cx, &metric(query("", "up"), "true")).is_ok());
 }
+
+#[tokio::test]
+async fn insecure_skips_certificate_verification() {
+    let server = TestServer::start_tls(|_| Reply::json(200, SCALAR_OK)).await;
+    let cfg = query(&server.address, "up");
+    let r = measure(&metric(cfg.clone(), "result == 1"), at(T0)).await;
+    assert_eq!(r.phase, Phase::Error, "a self-signed certificate is refused: {r:?}");
+    assert!(r.message.to_lowercase().contains("certificate"), "{}", r.message);
+    let r = measure(&metric(PrometheusMetric { insecure: true, ..cfg }, "result == 1"), at(T0)).await;
+    assert_eq!((r.phase, r.value.as_str()), (Phase::Successful, "1"), "{r:?}");
+}

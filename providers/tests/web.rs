@@ -375,3 +375,15 @@ async fn analyzer_runs_web_metrics_and_a_slow_backend_blocks_no_other_run() {
         assert!(!text.contains(SECRET), "{text}");
     }
 }
+
+#[tokio::test]
+async fn insecure_skips_certificate_verification() {
+    let s = Server::start_tls(|_| ok_json(json!({"ok": true}))).await;
+    let url = s.url("/health");
+    let refused = measure(&metric(json!({"url": url, "jsonPath": "{$.ok}"}), "result == true")).await;
+    assert_eq!(refused.phase, Phase::Error, "a self-signed certificate is refused: {refused:?}");
+    assert!(refused.message.to_lowercase().contains("certificate"), "{}", refused.message);
+    let accepted =
+        measure(&metric(json!({"url": url, "jsonPath": "{$.ok}", "insecure": true}), "result == true")).await;
+    assert_eq!((accepted.phase, accepted.value.as_str()), (Phase::Successful, "true"), "{accepted:?}");
+}

@@ -88,8 +88,22 @@ pub struct TestServer {
 impl TestServer {
     /// Starts the server on a free port of 127.0.0.1 (call inside a tokio runtime).
     pub async fn start(handler: impl Fn(&SeenRequest) -> Reply + Send + Sync + 'static) -> TestServer {
+        TestServer::serve(handler, None).await
+    }
+
+    /// [`TestServer::start`] over TLS, with a fresh self-signed certificate for 127.0.0.1
+    /// (made with the `openssl` command): a client that verifies certificates refuses it.
+    pub async fn start_tls(handler: impl Fn(&SeenRequest) -> Reply + Send + Sync + 'static) -> TestServer {
+        TestServer::serve(handler, Some(self_signed_acceptor())).await
+    }
+
+    async fn serve(
+        handler: impl Fn(&SeenRequest) -> Reply + Send + Sync + 'static,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let address = format!("http://{}", listener.local_addr().expect("addr"));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let address = format!("{scheme}://{}", listener.local_addr().expect("addr"));
         let seen = Arc::new(Mutex::new(Vec::new()));
         let handler: Handler = Arc::new(handler);
         let state = seen.clone();
@@ -97,13 +111,25 @@ impl TestServer {
             while let Ok((stream, _)) = listener.accept().await {
                 let handler = handler.clone();
                 let state = state.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
                     let service = service_fn(move |req: Request<Incoming>| {
                         let handler = handler.clone();
                         let state = state.clone();
                         async move { Ok::<_, Infallible>(answer(req, &handler, &state).await) }
                     });
-                    let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                    let connection = http1::Builder::new();
+                    match tls {
+                        None => {
+                            let _ = connection.serve_connection(TokioIo::new(stream), service).await;
+                        }
+                        Some(tls) => {
+                            // A client that refuses the certificate ends the handshake here.
+                            if let Ok(stream) = tls.accept(stream).await {
+                                let _ = connection.serve_connection(TokioIo::new(stream), service).await;
+                            }
+                        }
+                    }
                 });
             }
         });
@@ -148,4 +174,29 @@ async fn answer(req: Request<Incoming>, handler: &Handler, seen: &Mutex<Vec<Seen
         response = response.header(k, v);
     }
     response.body(Full::new(Bytes::from(reply.body))).unwrap_or_default()
+}
+
+/// A TLS acceptor with a self-signed certificate for 127.0.0.1, made by `openssl`.
+fn self_signed_acceptor() -> tokio_rustls::TlsAcceptor {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    augur_providers::http::install_crypto_provider();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let status = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"])
+        .args(["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run openssl");
+    assert!(status.success(), "openssl could not make a certificate");
+    let cert = CertificateDer::from_pem_file(&cert).expect("certificate PEM");
+    let key = PrivateKeyDer::from_pem_file(&key).expect("key PEM");
+    let config =
+        rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(vec![cert], key).expect("TLS config");
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
 }
