@@ -3,6 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use augur_analysis_core::engine::{self, Prepared, ResolvedSpec};
 use augur_analysis_core::expr::Value;
 use augur_analysis_core::replay::{self, DataCursor, MetricData, RecordedMeasurement, ReplayData, Step};
 use augur_analysis_core::spec::AnalysisRun;
@@ -99,26 +100,72 @@ fn build(cases: &[MetricCase], terminate_after: Option<usize>) -> (AnalysisRun, 
     (run, data, terminate_after)
 }
 
-/// Drives the run step by step; with `persist`, the run goes through its JSON form between
-/// every two reconciles. Returns the final run as JSON.
-fn drive(mut run: AnalysisRun, data: &ReplayData, terminate_after: Option<usize>, persist: bool) -> String {
+/// Drives the run step by step, calling `before` with the run and the time before every
+/// reconcile. Returns the final run.
+fn drive_with(
+    mut run: AnalysisRun,
+    data: &ReplayData,
+    terminate_after: Option<usize>,
+    mut before: impl FnMut(&mut AnalysisRun, SystemTime) -> Result<(), TestCaseError>,
+) -> Result<AnalysisRun, TestCaseError> {
     let mut cursor = DataCursor::default();
     let mut now = start();
     for i in 0..500 {
         if terminate_after == Some(i) {
             run.spec.terminate = true;
         }
-        if persist {
-            let json = serde_json::to_string(&run).unwrap();
-            run = serde_json::from_str(&json).unwrap();
-        }
+        before(&mut run, now)?;
         match replay::step(&mut run, data, &mut cursor, now) {
             Step::Done(_) => break,
             Step::Again => {}
             Step::At(t) => now = t.max(now),
         }
     }
-    serde_json::to_string(&run).unwrap()
+    Ok(run)
+}
+
+/// Drives the run step by step; with `persist`, the run goes through its JSON form between
+/// every two reconciles. Returns the final run as JSON.
+fn drive(run: AnalysisRun, data: &ReplayData, terminate_after: Option<usize>, persist: bool) -> String {
+    let run = drive_with(run, data, terminate_after, |run, _| {
+        if persist {
+            let json = serde_json::to_string(&*run).unwrap();
+            *run = serde_json::from_str(&json).unwrap();
+        }
+        Ok(())
+    });
+    serde_json::to_string(&run.expect("persisting never fails")).unwrap()
+}
+
+/// Drives the run and checks, before every reconcile, that the tasks `tasks_due` reads ahead
+/// are the ones `prepare_with` hands out (also a second later, as a driver preparing its next
+/// reconcile sees them when it wakes late).
+fn check_tasks_due(run: AnalysisRun, data: &ReplayData, terminate_after: Option<usize>) -> Result<(), TestCaseError> {
+    let spec = ResolvedSpec::new(&run);
+    drive_with(run, data, terminate_after, |run, now| {
+        for at in [now, now + Duration::from_secs(1)] {
+            let prepared = match engine::prepare_with(&spec, &mut run.clone(), at) {
+                Prepared::Measure(tasks) => Some(tasks),
+                _ => None,
+            };
+            prop_assert_eq!(engine::tasks_due(&spec, run, at), prepared);
+        }
+        Ok(())
+    })
+    .map(drop)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn tasks_due_ahead_of_a_reconcile_are_the_ones_it_prepares(
+        cases in prop::collection::vec(metric_case(), 1..4),
+        terminate_after in prop::option::of(0usize..20),
+    ) {
+        let (run, data, terminate_after) = build(&cases, terminate_after);
+        check_tasks_due(run, &data, terminate_after)?;
+    }
 }
 
 proptest! {

@@ -470,6 +470,63 @@ async fn terminate_while_idle_completes_at_once() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_notify_before_the_deadline_measures_nothing_early_and_the_deadline_once() {
+    let (analyzer, stats) = analyzer();
+    let handle = analyzer.start(run_with("r", vec![web("m", "fake://instant", json!({"interval": "1m", "count": 3}))]));
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    // The run reconciles at once (nothing is due) and drops the calls it had prepared for
+    // 60 s; it prepares them again, and they start at 60 s, once.
+    handle.notify();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(stats.runs.load(Ordering::SeqCst), 1);
+    handle.notify();
+    let run = finish(&handle).await;
+    let started: Vec<_> = result(&run, "m").measurements.iter().map(|m| m.started_at.unwrap()).collect();
+    assert_eq!(started, [at(0), at(60), at(120)]);
+    assert_eq!(stats.runs.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_aborted_run_never_starts_the_calls_it_prepared() {
+    let (analyzer, stats) = analyzer();
+    let handle = analyzer.start(run_with("r", vec![web("m", "fake://instant", json!({"interval": "1m"}))]));
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    handle.abort();
+    tokio::time::sleep(Duration::from_secs(120)).await;
+    assert_eq!(stats.runs.load(Ordering::SeqCst), 1);
+    assert_eq!(stats.constructions.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn calls_started_at_the_deadline_that_take_time_are_driven_by_their_run() {
+    let (analyzer, stats) = analyzer();
+    let handles: Vec<_> = (0..3)
+        .map(|i| {
+            analyzer.start(run_with(
+                &format!("r{i}"),
+                vec![
+                    web("a", "fake://sleep/5", json!({"interval": "1m", "count": 2})),
+                    prometheus("b", "fake://sleep/5", json!({"interval": "1m", "count": 2})),
+                ],
+            ))
+        })
+        .collect();
+    for h in &handles {
+        let run = finish(h).await;
+        assert_eq!(run.status.phase, Some(Phase::Successful));
+        for metric in ["a", "b"] {
+            let finished: Vec<_> = result(&run, metric).measurements.iter().map(|m| m.finished_at.unwrap()).collect();
+            // Due 1 m after the first finished (at 65 s), both metrics' calls started by the
+            // timer, each taking its 5 s.
+            assert_eq!(finished, [at(5), at(70)]);
+        }
+        assert_eq!(run.status.completed_at, Some(at(70)));
+    }
+    assert_eq!(stats.runs.load(Ordering::SeqCst), 12);
+    assert_eq!(stats.cancelled.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test(start_paused = true)]
 async fn abort_stops_driving_the_run() {
     let (analyzer, stats) = analyzer();
     let handle = analyzer.start(run_with("r", vec![web("m", "fake://hang", json!({}))]));

@@ -19,6 +19,6 @@ pub use metric_rules::{Limits, assess_metric, effective_count, limit_check, vali
 pub use reconcile::{
     DEFAULT_MEASUREMENT_HISTORY_LIMIT, Event, EventKind, GcRequest, Prepared, Recorded, ResolvedSpec, Task, TaskKind,
     TaskOutcome, Via, fail_arguments, is_terminating, measurement_args, prepare, prepare_with, record, record_with,
-    resolved_metrics, trim, ttl_expired,
+    resolved_metrics, tasks_due, trim, ttl_expired,
 };
 pub use schedule::ERROR_RETRY_INTERVAL_NS;

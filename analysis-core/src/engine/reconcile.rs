@@ -341,6 +341,19 @@ pub fn prepare_with(spec: &ResolvedSpec, run: &mut AnalysisRun, now: SystemTime)
     Prepared::Measure(schedule::tasks(run, spec, now))
 }
 
+/// The tasks [`prepare_with`] would hand out at `now`, read without touching the run: `None`
+/// when the run is completed or its spec is invalid (then `prepare_with` is the step to call).
+///
+/// A reconcile's tasks depend only on the status and `now`, and the status does not change
+/// between two reconciles, so a driver that knows when it will next reconcile can work out that
+/// reconcile's tasks ahead of time and have its provider calls ready to start at the deadline.
+pub fn tasks_due(spec: &ResolvedSpec, run: &AnalysisRun, now: SystemTime) -> Option<Vec<Task>> {
+    if run.status.phase.is_some_and(Phase::is_completed) || spec.invalid.is_some() {
+        return None;
+    }
+    Some(schedule::tasks(run, spec, now))
+}
+
 /// For the caller: secret resolution or substitution with secrets failed (§2 step 5). The
 /// run becomes Error, without `startedAt`/`completedAt`.
 pub fn fail_arguments(run: &mut AnalysisRun, error: &str) -> Event {

@@ -1,271 +1,396 @@
-//! The runs' timers, shared per deadline, and "start first, record after" for the runs due
-//! together.
+//! The runs' timers, shared per deadline, and the provider calls the timer starts.
 //!
 //! Argo's second-precision timestamps line runs up: thousands of runs whose last measurement
-//! finished within the same second are all due on the same next second. So a run waiting for
-//! its next reconcile does not set a timer of its own: it joins the [`Burst`] of its deadline,
-//! and one timer per deadline (a small task sleeping until then) wakes every run of the burst.
+//! finished within the same second are all due on the same next second. Waking thousands of
+//! run loops at that second, each to work out what is due and start its calls, makes the last
+//! run's call start only after every other run's bookkeeping: the start lag grows with the
+//! number of runs due together, and most of it is memory traffic (each run's state is cold
+//! by then).
 //!
-//! Once woken at the deadline, a run starts its provider calls and leaves the burst; if its
-//! calls completed at once, it waits for the other runs of the burst to have started theirs
-//! before recording. Reconciling each run in one go (prepare, call, record, publish) would start
-//! the last run's call only after every other run's bookkeeping. Waiting is like calls that
-//! took a few milliseconds longer: the engine's `now` for the bookkeeping is read after the
-//! wait, as it is read after the calls.
+//! So a run waiting for its next reconcile does not set a timer of its own. Right after its
+//! bookkeeping, while its state is still in cache, it works out what will be due at the
+//! deadline (the engine's tasks depend only on the status, which does not change until then,
+//! and on the time) and builds the future that makes those calls, unpolled. It joins the
+//! [`Burst`] of its deadline with that future. One timer per deadline (a small task sleeping
+//! until then) starts every member's calls by polling its future once, and only then wakes
+//! the run loops: a call that completed at once hands its result to its loop, which records it;
+//! a call still in progress is handed over as it is, and the loop drives it on.
 //!
-//! A run leaves its burst as soon as its calls are started (whether they completed or not), when
-//! it has nothing to measure, or when it is dropped (aborted): no run ever waits for another
-//! run's provider call, only for the other runs to get to theirs. A run woken before its
-//! deadline (a notify, a terminate) leaves without waiting.
+//! A run woken before the deadline (a notify, a terminate) takes its future back unpolled and
+//! reconciles on its own, as does a run whose timer is dropped before the deadline (its
+//! runtime shuts down). A run that is dropped (aborted) drops its future with it: the timer
+//! never starts a call for a run that is gone.
 
 use std::collections::HashMap;
-use std::future::poll_fn;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::future::{Future, poll_fn};
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::{Context, Poll, Waker};
 
+use tokio::runtime::Handle;
 use tokio::time::Instant;
 
-/// The bursts of an analyzer's runs, by deadline.
-///
-/// The map is only consulted to join a burst (in the bookkeeping after a measurement, not
-/// when starting one) and by the last member out. On the path from the deadline to a
-/// provider call, a member touches only its own burst: an atomic flag to see it is due and
-/// an atomic count to leave, so the runs of a burst do not queue on one lock at the moment
-/// they all start.
-#[derive(Debug, Default)]
-pub(crate) struct Bursts {
-    groups: Mutex<HashMap<Instant, Arc<Burst>>>,
-}
-
-/// The runs due at one deadline.
-#[derive(Debug, Default)]
-struct Burst {
-    /// The deadline has come: the members were woken.
-    fired: AtomicBool,
-    /// Members that have not started their calls yet (or not left otherwise).
-    pending: AtomicUsize,
-    wakers: Mutex<Wakers>,
-}
-
-#[derive(Debug, Default)]
-struct Wakers {
-    /// Members waiting for the deadline.
-    sleepers: Vec<Waker>,
-    /// Members waiting for the others to start their calls.
-    waiters: Vec<Waker>,
-    /// Every member had left when the waiters were last released: nobody is left to wait for.
-    over: bool,
-}
-
-/// Registers `waker` in `wakers` (room for `members` of them) unless it is the last one
-/// registered (a task polled again).
-fn register(wakers: &mut Vec<Waker>, waker: &Waker, members: usize) {
-    if !wakers.last().is_some_and(|w| w.will_wake(waker)) {
-        if wakers.capacity() == 0 {
-            wakers.reserve(members);
-        }
-        wakers.push(waker.clone());
-    }
-}
+/// Work prepared for a deadline: a future not polled yet, or in progress.
+pub(crate) type Deferred<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-impl Burst {
-    /// The deadline has come: wakes the members waiting for it.
-    fn fire(&self) {
-        let sleepers = {
-            let mut wakers = lock(&self.wakers);
-            self.fired.store(true, Ordering::Release);
-            std::mem::take(&mut wakers.sleepers)
-        };
-        for waker in sleepers {
-            waker.wake();
-        }
+/// The bursts of an analyzer's runs, by deadline.
+#[derive(Debug)]
+pub(crate) struct Bursts<T> {
+    groups: Mutex<HashMap<Instant, Arc<Burst<T>>>>,
+}
+
+impl<T> Default for Bursts<T> {
+    fn default() -> Bursts<T> {
+        Bursts { groups: Mutex::default() }
     }
 }
 
-impl Bursts {
-    /// Joins the burst of the runs due at `deadline`, setting its timer if it is the first.
+/// The runs due at one deadline.
+#[derive(Debug)]
+struct Burst<T> {
+    members: Mutex<Vec<Arc<Entry<T>>>>,
+}
+
+/// One run's place in a burst.
+#[derive(Debug)]
+struct Entry<T> {
+    state: Mutex<State<T>>,
+    /// The run loop's runtime: calls started by a timer of another runtime sharing the
+    /// analyzer register their I/O and timers with the run's own.
+    runtime: Handle,
+}
+
+#[derive(Debug)]
+struct State<T> {
+    work: Work<T>,
+    /// The run loop, while it waits for the deadline.
+    waker: Option<Waker>,
+}
+
+enum Work<T> {
+    /// Waiting for the deadline, with the work to start then (`None`: nothing to start).
+    Armed(Option<Deferred<T>>),
+    /// Started by the timer and completed at once.
+    Done(T),
+    /// Started by the timer and still in progress.
+    Started(Deferred<T>),
+    /// Not started: the deadline came with nothing to start, the timer was dropped before the
+    /// deadline, or starting panicked (the loop then reconciles on its own, in its own task).
+    NotStarted,
+    /// Taken by the loop, or the run was dropped.
+    Taken,
+}
+
+impl<T> std::fmt::Debug for Work<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Work::Armed(_) => "Armed",
+            Work::Done(_) => "Done",
+            Work::Started(_) => "Started",
+            Work::NotStarted => "NotStarted",
+            Work::Taken => "Taken",
+        })
+    }
+}
+
+/// What a run finds when it takes its work back from the burst.
+pub(crate) enum Taken<T> {
+    /// The timer started the work and it completed.
+    Done(T),
+    /// The timer started the work; it is in progress: drive it on.
+    Started(Deferred<T>),
+    /// Nothing was started (woken before the deadline, or nothing was due): reconcile now.
+    NotStarted,
+}
+
+impl<T: Send + 'static> Bursts<T> {
+    /// Joins the burst of the runs due at `deadline` with the `work` to start then, setting the
+    /// burst's timer if it is the first.
     ///
     /// # Panics
     ///
-    /// Outside a tokio runtime, when the burst is new.
-    pub(crate) fn join(self: &Arc<Self>, deadline: Instant) -> Member<'_> {
-        let mut groups = lock(&self.groups);
-        let mut new = false;
-        let burst = groups.entry(deadline).or_insert_with(|| {
-            new = true;
-            Arc::default()
+    /// Outside a tokio runtime.
+    pub(crate) fn join(self: &Arc<Self>, deadline: Instant, work: Option<Deferred<T>>) -> Member<T> {
+        let entry = Arc::new(Entry {
+            state: Mutex::new(State { work: Work::Armed(work), waker: None }),
+            runtime: Handle::current(),
         });
-        // Counted under the map's lock: the last member out removes the burst under it too.
-        burst.pending.fetch_add(1, Ordering::AcqRel);
-        let burst = Arc::clone(burst);
+        let mut groups = lock(&self.groups);
+        let mut new = None;
+        let burst = groups.entry(deadline).or_insert_with(|| {
+            let burst = Arc::new(Burst { members: Mutex::new(Vec::new()) });
+            new = Some(Arc::clone(&burst));
+            burst
+        });
+        // Pushed under the map's lock: the timer takes the burst out of the map before it takes
+        // the members, so it sees every member that found the burst there.
+        lock(&burst.members).push(Arc::clone(&entry));
         drop(groups);
-        if new {
-            let timer = Timer { burst: Arc::clone(&burst) };
+        if let Some(burst) = new {
+            let timer = Timer { bursts: Arc::downgrade(self), deadline, burst };
             tokio::spawn(async move {
                 tokio::time::sleep_until(deadline).await;
-                drop(timer);
+                timer.fire().await;
             });
         }
-        Member { bursts: self, deadline, burst, left: false }
+        Member { entry }
     }
+}
 
-    /// Counts a member of `burst` out; the last one out ends the burst and wakes the members
-    /// waiting for it. With a `waker` (the member started its calls and waits for the
-    /// others), registers it if the burst has fired and is not over: `Pending` then.
-    fn leave(&self, deadline: Instant, burst: &Arc<Burst>, waker: Option<&Waker>) -> Poll<()> {
-        let before = burst.pending.fetch_sub(1, Ordering::AcqRel);
-        if before > 1 {
-            return match waker {
-                Some(waker) if burst.fired.load(Ordering::Acquire) => wait_for_others(burst, waker),
-                // Woken early (a notify, a terminate): the others are not due yet.
-                _ => Poll::Ready(()),
-            };
-        }
+impl<T> Bursts<T> {
+    /// Takes `burst` out of the map (if it is still there) and its members out of it.
+    fn close(&self, deadline: Instant, burst: &Arc<Burst<T>>) -> Vec<Arc<Entry<T>>> {
         {
             let mut groups = lock(&self.groups);
-            // A run may have joined since; then it ends the burst when it leaves.
-            if burst.pending.load(Ordering::Acquire) == 0
-                && groups.get(&deadline).is_some_and(|b| Arc::ptr_eq(b, burst))
-            {
+            if groups.get(&deadline).is_some_and(|b| Arc::ptr_eq(b, burst)) {
                 groups.remove(&deadline);
             }
         }
-        let waiters = {
-            let mut wakers = lock(&burst.wakers);
-            wakers.over = true;
-            std::mem::take(&mut wakers.waiters)
-        };
-        for waker in waiters {
+        std::mem::take(&mut *lock(&burst.members))
+    }
+}
+
+/// A burst's timer: starts the members' work at the deadline. Dropped before (its runtime
+/// shut down), it wakes the members without starting anything: they reconcile on their own.
+struct Timer<T> {
+    bursts: Weak<Bursts<T>>,
+    deadline: Instant,
+    burst: Arc<Burst<T>>,
+}
+
+impl<T> Timer<T> {
+    fn members(&self) -> Vec<Arc<Entry<T>>> {
+        match self.bursts.upgrade() {
+            Some(bursts) => bursts.close(self.deadline, &self.burst),
+            None => std::mem::take(&mut *lock(&self.burst.members)),
+        }
+    }
+
+    /// Starts every member's work, in chunks of [`CHUNK`] members, each chunk in a task of its
+    /// own so that every worker takes part, then wakes the members. No member is woken before
+    /// every call is started: a woken member records its result, and that would only delay the
+    /// calls still to start.
+    async fn fire(self)
+    where
+        T: Send + 'static,
+    {
+        let mut members = self.members().into_iter();
+        let first: Vec<_> = members.by_ref().take(CHUNK).collect();
+        let mut others = Vec::new();
+        loop {
+            let chunk: Vec<_> = members.by_ref().take(CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            others.push(tokio::spawn(start_all(chunk)));
+        }
+        let mut wakers = start_all(first).await;
+        for other in others {
+            // A chunk's task only fails if the runtime shuts down; its members are woken by
+            // their own runtime's shutdown then.
+            if let Ok(more) = other.await {
+                wakers.extend(more);
+            }
+        }
+        for waker in wakers {
             waker.wake();
         }
-        Poll::Ready(())
     }
 }
 
-/// Waits (registers `waker`) until the last member of `burst` has left.
-fn wait_for_others(burst: &Burst, waker: &Waker) -> Poll<()> {
-    let mut wakers = lock(&burst.wakers);
-    if wakers.over {
-        return Poll::Ready(());
-    }
-    register(&mut wakers.waiters, waker, burst.pending.load(Ordering::Relaxed));
-    Poll::Pending
+/// How many members of a burst one task starts.
+const CHUNK: usize = 512;
+
+/// Starts the `members`' work; returns the wakers of those waiting for it.
+async fn start_all<T>(members: Vec<Arc<Entry<T>>>) -> Vec<Waker> {
+    poll_fn(|cx| Poll::Ready(members.iter().filter_map(|m| m.start(cx)).collect())).await
 }
 
-/// A burst's timer: fires the burst when dropped, at the deadline or, should its task be
-/// dropped before (the runtime it was spawned on shut down while runs of another runtime sharing
-/// the analyzer are in the burst), early: those runs then reconcile once more and join a burst
-/// whose timer runs on their own runtime.
-struct Timer {
-    burst: Arc<Burst>,
-}
-
-impl Drop for Timer {
+impl<T> Drop for Timer<T> {
     fn drop(&mut self) {
-        self.burst.fire();
+        // After `fire`, there is nobody left; before, nothing is started.
+        for member in self.members() {
+            let waker = {
+                let mut state = lock(&member.state);
+                if let Work::Armed(_) = state.work {
+                    state.work = Work::NotStarted;
+                }
+                state.waker.take()
+            };
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        }
     }
 }
 
-/// A run's place in the burst of its deadline. Dropping it leaves the burst.
-#[derive(Debug)]
-pub(crate) struct Member<'a> {
-    bursts: &'a Bursts,
-    deadline: Instant,
-    burst: Arc<Burst>,
-    left: bool,
+impl<T> Entry<T> {
+    /// Starts the work, if the run still waits for it: polls it once (with `cx`, the timer's
+    /// context: a future that is not done registers the timer's waker, and its loop's when it
+    /// polls it next). Returns the loop's waker.
+    fn start(&self, cx: &mut Context<'_>) -> Option<Waker> {
+        let mut state = lock(&self.state);
+        state.work = match std::mem::replace(&mut state.work, Work::Taken) {
+            Work::Armed(None) => Work::NotStarted,
+            Work::Armed(Some(mut work)) => {
+                let _runtime = self.runtime.enter();
+                match panic::catch_unwind(AssertUnwindSafe(|| work.as_mut().poll(cx))) {
+                    Ok(Poll::Ready(out)) => Work::Done(out),
+                    Ok(Poll::Pending) => Work::Started(work),
+                    Err(_) => Work::NotStarted,
+                }
+            }
+            other => other,
+        };
+        state.waker.take()
+    }
 }
 
-impl Member<'_> {
-    /// Whether the deadline has come; if not, the task is woken when it does.
-    pub(crate) fn poll_due(&self, cx: &mut Context<'_>) -> Poll<()> {
-        if self.burst.fired.load(Ordering::Acquire) {
+/// A run's place in the burst of its deadline. Dropping it drops the work if it was not
+/// started.
+#[derive(Debug)]
+pub(crate) struct Member<T> {
+    entry: Arc<Entry<T>>,
+}
+
+impl<T> Member<T> {
+    /// Whether the timer has been at the work (started it, or found nothing to start); if not,
+    /// the task is woken when it has.
+    pub(crate) fn poll_fired(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut state = lock(&self.entry.state);
+        if !matches!(state.work, Work::Armed(_)) {
             return Poll::Ready(());
         }
-        let mut wakers = lock(&self.burst.wakers);
-        // `fire` sets the flag under this lock: checked again, no wake-up is lost.
-        if self.burst.fired.load(Ordering::Acquire) {
-            return Poll::Ready(());
+        if !state.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+            state.waker = Some(cx.waker().clone());
         }
-        register(&mut wakers.sleepers, cx.waker(), self.burst.pending.load(Ordering::Relaxed));
         Poll::Pending
     }
 
-    /// The run has started its calls and they have completed: leaves the burst and, if the
-    /// deadline has come, waits until every other run of the burst has started its calls.
-    pub(crate) async fn started(mut self) {
-        self.left = true;
-        let mut left = false;
-        poll_fn(|cx| {
-            if !std::mem::replace(&mut left, true) {
-                return self.bursts.leave(self.deadline, &self.burst, Some(cx.waker()));
-            }
-            wait_for_others(&self.burst, cx.waker())
-        })
-        .await
+    /// Takes the work back: its result, the work in progress, or (not started) nothing.
+    pub(crate) fn take(self) -> Taken<T> {
+        let work = std::mem::replace(&mut lock(&self.entry.state).work, Work::Taken);
+        match work {
+            Work::Done(out) => Taken::Done(out),
+            Work::Started(work) => Taken::Started(work),
+            // Armed: woken before the deadline; dropping the work (never polled) undoes nothing.
+            Work::Armed(_) | Work::NotStarted | Work::Taken => Taken::NotStarted,
+        }
     }
 }
 
-impl Drop for Member<'_> {
+impl<T> Drop for Member<T> {
     fn drop(&mut self) {
-        if !self.left {
-            let _ = self.bursts.leave(self.deadline, &self.burst, None);
-        }
+        let work = std::mem::replace(&mut lock(&self.entry.state).work, Work::Taken);
+        // Dropped outside the lock: dropping a future runs its destructors.
+        drop(work);
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::future::Future;
-    use std::pin::Pin;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 
     use super::*;
 
-    fn poll<F: Future>(f: Pin<&mut F>) -> Poll<F::Output> {
-        f.poll(&mut Context::from_waker(Waker::noop()))
+    fn counted(calls: &Arc<AtomicUsize>, value: u32) -> Deferred<u32> {
+        let calls = Arc::clone(calls);
+        Box::pin(async move {
+            calls.fetch_add(1, Ordering::SeqCst);
+            value
+        })
+    }
+
+    async fn fired(member: &Member<u32>) {
+        poll_fn(|cx| member.poll_fired(cx)).await
     }
 
     #[tokio::test(start_paused = true)]
-    async fn one_timer_wakes_the_burst_and_the_last_to_start_releases_the_others() {
+    async fn the_timer_starts_the_work_at_the_deadline_and_wakes_the_members() {
         let bursts = Arc::new(Bursts::default());
+        let calls = Arc::new(AtomicUsize::new(0));
         let deadline = Instant::now() + Duration::from_secs(1);
-        let (a, b, c) = (bursts.join(deadline), bursts.join(deadline), bursts.join(deadline));
-        let mut cx = Context::from_waker(Waker::noop());
-        assert!(a.poll_due(&mut cx).is_pending());
-        poll_fn(|cx| b.poll_due(cx)).await;
+        let a = bursts.join(deadline, Some(counted(&calls, 1)));
+        let b = bursts.join(deadline, None);
+        let slow = bursts.join(
+            deadline,
+            Some(Box::pin(async {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                3
+            })),
+        );
+        assert_eq!(lock(&bursts.groups).len(), 1);
+        fired(&a).await;
         assert_eq!(Instant::now(), deadline);
-        assert!(a.poll_due(&mut cx).is_ready());
-        // Dropped (aborted): counted out.
-        drop(c);
-        let mut a = Box::pin(a.started());
-        assert!(poll(a.as_mut()).is_pending());
-        b.started().await;
-        assert!(poll(a.as_mut()).is_ready());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(matches!(a.take(), Taken::Done(1)));
+        assert!(matches!(b.take(), Taken::NotStarted));
+        let Taken::Started(work) = slow.take() else { panic!("the slow work is in progress") };
+        assert_eq!(work.await, 3);
+        assert_eq!(Instant::now(), deadline + Duration::from_secs(2));
         assert!(lock(&bursts.groups).is_empty());
-        // Before the deadline, nobody waits.
-        let later = Instant::now() + Duration::from_secs(1);
-        let (d, _e) = (bursts.join(later), bursts.join(later));
-        d.started().await;
-        assert_eq!(Instant::now(), deadline);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn work_taken_back_or_dropped_before_the_deadline_is_never_started() {
+        let bursts = Arc::new(Bursts::default());
+        let calls = Arc::new(AtomicUsize::new(0));
+        let deadline = Instant::now() + Duration::from_secs(1);
+        let early = bursts.join(deadline, Some(counted(&calls, 1)));
+        let dropped = bursts.join(deadline, Some(counted(&calls, 2)));
+        let last = bursts.join(deadline, Some(counted(&calls, 3)));
+        assert!(matches!(early.take(), Taken::NotStarted));
+        drop(dropped);
+        fired(&last).await;
+        assert!(matches!(last.take(), Taken::Done(3)));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_panic_while_starting_leaves_the_work_to_the_run() {
+        let bursts = Arc::new(Bursts::<u32>::default());
+        let deadline = Instant::now() + Duration::from_secs(1);
+        let boom = bursts.join(deadline, Some(Box::pin(async { panic!("boom") })));
+        let fine = bursts.join(deadline, Some(Box::pin(async { 2 })));
+        fired(&boom).await;
+        assert!(matches!(boom.take(), Taken::NotStarted));
+        assert!(matches!(fine.take(), Taken::Done(2)));
+    }
+
+    #[test]
+    fn a_timer_dropped_before_the_deadline_starts_nothing_and_wakes_the_members() {
+        let bursts = Arc::new(Bursts::default());
+        let calls = Arc::new(AtomicUsize::new(0));
+        let member = {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("runtime");
+            let _in = rt.enter();
+            bursts.join(Instant::now() + Duration::from_secs(60), Some(counted(&calls, 1)))
+            // The runtime shuts down here, dropping the timer's task.
+        };
+        assert!(matches!(member.take(), Taken::NotStarted));
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        assert!(lock(&bursts.groups).is_empty());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn thousands_of_members_on_two_workers_all_get_through() {
+    async fn thousands_of_members_on_two_workers_all_get_their_result() {
         let bursts = Arc::new(Bursts::default());
+        let calls = Arc::new(AtomicUsize::new(0));
         let deadline = Instant::now() + Duration::from_millis(50);
         let mut tasks = tokio::task::JoinSet::new();
-        for _ in 0..5000 {
-            let b = Arc::clone(&bursts);
+        for i in 0..5000 {
+            let (bursts, calls) = (Arc::clone(&bursts), Arc::clone(&calls));
             tasks.spawn(async move {
-                let m = b.join(deadline);
-                poll_fn(|cx| m.poll_due(cx)).await;
+                let member = bursts.join(deadline, Some(counted(&calls, i)));
+                fired(&member).await;
                 assert!(Instant::now() >= deadline);
-                m.started().await;
+                assert!(matches!(member.take(), Taken::Done(v) if v == i));
             });
         }
         let all = async {
@@ -274,6 +399,7 @@ mod tests {
             }
         };
         tokio::time::timeout(Duration::from_secs(20), all).await.expect("no member is left waiting");
+        assert_eq!(calls.load(Ordering::SeqCst), 5000);
         assert!(lock(&bursts.groups).is_empty());
     }
 }

@@ -38,11 +38,17 @@ impl Control {
         }
     }
 
-    /// Waits for a wake-up (returns at once if one came while the loop was busy) or for the
-    /// deadline of `burst`, whichever comes first.
-    pub(crate) async fn wait(&self, burst: Option<&Member<'_>>) {
+    /// Takes the pending wake-up, if any: the reconcile about to start serves it.
+    pub(crate) fn take_wake(&self) -> bool {
+        self.woken.swap(false, Ordering::AcqRel)
+    }
+
+    /// Waits for a wake-up (returns at once if one came while the loop was busy; the wake-up
+    /// stays pending, see [`Control::take_wake`]) or for the timer of the burst the run is a
+    /// `member` of to have fired, whichever comes first.
+    pub(crate) async fn wait<T>(&self, member: Option<&Member<T>>) {
         poll_fn(|cx| {
-            if self.woken.swap(false, Ordering::AcqRel) {
+            if self.woken.load(Ordering::Acquire) {
                 return Poll::Ready(());
             }
             {
@@ -52,10 +58,10 @@ impl Control {
                 }
             }
             // A wake-up between the first check and the registration.
-            if self.woken.swap(false, Ordering::AcqRel) {
+            if self.woken.load(Ordering::Acquire) {
                 return Poll::Ready(());
             }
-            match burst.map(|b| b.poll_due(cx)) {
+            match member.map(|m| m.poll_fired(cx)) {
                 Some(Poll::Ready(())) => Poll::Ready(()),
                 _ => Poll::Pending,
             }

@@ -10,6 +10,7 @@
 //! ResolvedSpec::new(run)                       once: the spec does not change
 //! loop {
 //!   prepare_with(now)                          Completed / Invalid -> publish, end
+//!     (or tasks_due(deadline) ahead of time, started by the burst's timer: below)
 //!   Measure(tasks):
 //!     resolve_args_with_secrets                error -> fail_arguments, publish, end
 //!     ResolvedArgs::resolve_metric per task    error -> fail_arguments (redacted), end
@@ -55,11 +56,11 @@
 //! ## Runs due together
 //!
 //! Argo's second-precision timestamps make many runs due on the same second. Runs waiting for
-//! the same instant share one timer, and when it fires every one of them starts its provider
-//! calls before any of them records its measurements (a run whose calls completed at once waits
-//! for the others to have started theirs; no run ever waits for another's provider call), so
-//! the burst's calls start sooner and its statuses are published a little later, as if its
-//! calls had taken that much longer. See `burst.rs`.
+//! the same instant share one timer, and each prepares its next reconcile's provider calls
+//! right after recording the last one (what will be due depends only on the status, which does
+//! not change until then, and on the time): when the timer fires, it starts every run's calls
+//! at once and only then wakes the runs to record their results. A run woken early (a notify,
+//! a terminate) drops what it prepared and reconciles on its own. See `burst.rs`.
 //!
 //! ## What the caller does
 //!

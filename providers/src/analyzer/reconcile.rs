@@ -9,9 +9,7 @@
 //! those two, the loop works on a copy and publishes it once trimmed).
 
 use std::collections::HashMap;
-use std::future::{Future, poll_fn};
 use std::sync::Arc;
-use std::task::Poll;
 use std::time::{Duration, SystemTime};
 
 use augur_analysis_core::Phase;
@@ -25,7 +23,7 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::burst::{Bursts, Member};
+use super::burst::{Bursts, Deferred, Member, Taken};
 use super::call::{Limits, catch_sync, panic_message};
 use super::clock::Clock;
 use super::events::RunEvent;
@@ -44,7 +42,7 @@ pub(crate) struct Shared {
     pub(crate) limits: Limits,
     pub(crate) clock: Clock,
     pub(crate) events: broadcast::Sender<RunEvent>,
-    pub(crate) bursts: Arc<Bursts>,
+    pub(crate) bursts: Arc<Bursts<Measured>>,
 }
 
 /// A task's metric: as stored in the run (placeholders unresolved, to substitute the secrets
@@ -165,6 +163,10 @@ struct Call {
     kind: TaskKind,
 }
 
+/// What a reconcile's measuring step produced: the outcomes and the arguments (with the
+/// secrets read), or an argument-resolution failure that makes the run Error.
+pub(crate) type Measured = Result<(Vec<TaskOutcome>, ResolvedArgs), String>;
+
 /// What the synchronous first step of a reconcile decided.
 enum Step {
     /// The run is completed: nothing to do.
@@ -190,56 +192,62 @@ impl RunLoop {
     /// Drives the run in the status channel until it completes (or fails validation or
     /// argument resolution).
     pub(crate) async fn drive(self) {
-        let run = RunSpec::new(&self.status.borrow());
+        let run = Arc::new(RunSpec::new(&self.status.borrow()));
         let mut before = Vec::new();
         let mut after = Vec::new();
-        // The burst of runs due at the deadline the loop last waited for.
-        let mut burst: Option<Member<'_>> = None;
+        let mut before_phase = None;
+        // The next reconcile, prepared in the burst of its deadline.
+        let mut next: Option<Member<Measured>> = None;
         loop {
-            let now = self.shared.clock.now();
-            let terminate = self.control.terminate_requested();
-            let mut before_phase = None;
-            let mut step = Step::Completed;
-            self.status.send_if_modified(|r| {
-                let mut modified = false;
-                if terminate && !r.spec.terminate {
-                    r.spec.terminate = true;
-                    modified = true;
-                }
-                before_phase = phases(r, &mut before);
-                step = match engine::prepare_with(&run.spec, r, now) {
-                    Prepared::Completed { .. } => Step::Completed,
-                    Prepared::Invalid(event) => {
-                        modified = true;
-                        Step::Invalid(event)
-                    }
-                    Prepared::Measure(tasks) => Step::Measure(run.jobs(r, tasks)),
-                };
-                modified
-            });
-            let jobs = match step {
-                Step::Completed => return,
-                Step::Invalid(event) => {
-                    tracing::warn!(run = %run.label, message = %self.status.borrow().status.message, "analysis run invalid");
-                    return self.emit(&run, vec![event]);
-                }
-                Step::Measure(jobs) => jobs,
-            };
-            let (outcomes, args) = if jobs.is_empty() {
-                (Vec::new(), ResolvedArgs::default())
-            } else {
-                match self.measure_in_burst(&run, jobs, now, burst.take()).await {
-                    Ok(done) => done,
-                    Err(message) => {
-                        let mut event = None;
-                        self.status.send_modify(|r| event = Some(engine::fail_arguments(r, &message)));
-                        tracing::warn!(run = %run.label, message = %self.status.borrow().status.message, "analysis run failed");
-                        return self.emit(&run, event.into_iter().collect());
+            let taken = next.take().map_or(Taken::NotStarted, Member::take);
+            let measured = match taken {
+                // The burst's timer started the calls at the deadline.
+                Taken::Done(measured) => measured,
+                Taken::Started(measuring) => measuring.await,
+                // Woken early (a notify, a terminate), or nothing was prepared: reconcile now.
+                Taken::NotStarted => {
+                    let now = self.shared.clock.now();
+                    // This reconcile serves any wake-up so far.
+                    self.control.take_wake();
+                    let terminate = self.control.terminate_requested();
+                    let mut step = Step::Completed;
+                    self.status.send_if_modified(|r| {
+                        let mut modified = false;
+                        if terminate && !r.spec.terminate {
+                            r.spec.terminate = true;
+                            modified = true;
+                        }
+                        before_phase = phases(r, &mut before);
+                        step = match engine::prepare_with(&run.spec, r, now) {
+                            Prepared::Completed { .. } => Step::Completed,
+                            Prepared::Invalid(event) => {
+                                modified = true;
+                                Step::Invalid(event)
+                            }
+                            Prepared::Measure(tasks) => Step::Measure(run.jobs(r, tasks)),
+                        };
+                        modified
+                    });
+                    match step {
+                        Step::Completed => return,
+                        Step::Invalid(event) => {
+                            tracing::warn!(run = %run.label, message = %self.status.borrow().status.message, "analysis run invalid");
+                            return self.emit(&run, vec![event]);
+                        }
+                        Step::Measure(jobs) if jobs.is_empty() => Ok((Vec::new(), ResolvedArgs::default())),
+                        Step::Measure(jobs) => Arc::clone(&self.shared).measure(Arc::clone(&run), jobs, now).await,
                     }
                 }
             };
-            // Nothing to measure, or measured: the burst does not wait for this run.
-            drop(burst.take());
+            let (outcomes, args) = match measured {
+                Ok(done) => done,
+                Err(message) => {
+                    let mut event = None;
+                    self.status.send_modify(|r| event = Some(engine::fail_arguments(r, &message)));
+                    tracing::warn!(run = %run.label, message = %self.status.borrow().status.message, "analysis run failed");
+                    return self.emit(&run, event.into_iter().collect());
+                }
+            };
             let now = self.shared.clock.now();
             let (recorded, after_phase) = if run.may_collect_garbage(&self.status.borrow()) {
                 // Garbage collection comes between record and trim: work on a copy, so that the
@@ -275,12 +283,34 @@ impl RunLoop {
                 tokio::task::yield_now().await;
                 continue;
             }
-            burst = recorded.next_reconcile.map(|t| {
+            if self.control.take_wake() {
+                // A notify or a terminate came during this reconcile: serve it now.
+                continue;
+            }
+            if let Some(t) = recorded.next_reconcile {
                 let deadline = self.shared.clock.instant(t).max(Instant::now()) + WAKE_MARGIN;
-                self.shared.bursts.join(deadline)
-            });
-            self.control.wait(burst.as_ref()).await;
+                let calls = self.prepare(&run, self.shared.clock.at(deadline));
+                next = Some(self.shared.bursts.join(deadline, calls));
+            }
+            // The status stays as it is until the next reconcile starts.
+            std::mem::swap(&mut before, &mut after);
+            before_phase = after_phase;
+            self.control.wait(next.as_ref()).await;
         }
+    }
+
+    /// The next reconcile's measuring step, at `at` (its deadline), ready for the burst's
+    /// timer to start (`None`: nothing will be due then). Made now, right after the
+    /// bookkeeping, while the run's state is in cache (see [`burst`](super::burst)).
+    fn prepare(&self, run: &Arc<RunSpec>, at: SystemTime) -> Option<Deferred<Measured>> {
+        let jobs = {
+            let r = self.status.borrow();
+            run.jobs(&r, engine::tasks_due(&run.spec, &r, at)?)
+        };
+        if jobs.is_empty() {
+            return None;
+        }
+        Some(Box::pin(Arc::clone(&self.shared).measure(Arc::clone(run), jobs, at)))
     }
 
     /// Sends the run's events.
@@ -294,129 +324,6 @@ impl RunLoop {
                 event,
             });
         }
-    }
-
-    /// The argument values with secrets read (`Err`: the run's Error message detail). The
-    /// resolver may block (a cluster client), so it runs on the blocking pool; a run without
-    /// secret-backed arguments reads nothing.
-    async fn resolve_secrets(&self, run: &RunSpec) -> Result<ResolvedArgs, String> {
-        let Some(args_only) = &run.secret_args else { return Ok(ResolvedArgs::default()) };
-        let (args_only, secrets) = (Arc::clone(args_only), Arc::clone(&self.shared.secrets));
-        match tokio::task::spawn_blocking(move || resolve_args_with_secrets(&args_only, &*secrets)).await {
-            Ok(resolved) => resolved,
-            Err(e) if e.is_panic() => Err(format!("secret resolver panicked: {}", panic_message(&*e.into_panic()))),
-            Err(e) => Err(e.to_string()),
-        }
-    }
-
-    /// [`RunLoop::measure`] as a member of `burst`: the burst is left once the calls are
-    /// started, and if they completed at once, the run waits for the rest of the burst to start
-    /// theirs before it records (see [`burst`](super::burst)).
-    async fn measure_in_burst(
-        &self,
-        run: &RunSpec,
-        jobs: Vec<Job>,
-        now: SystemTime,
-        burst: Option<Member<'_>>,
-    ) -> Result<(Vec<TaskOutcome>, ResolvedArgs), String> {
-        let Some(burst) = burst else { return self.measure(run, jobs, now).await };
-        let mut measure = std::pin::pin!(self.measure(run, jobs, now));
-        let first = poll_fn(|cx| Poll::Ready(measure.as_mut().poll(cx))).await;
-        match first {
-            Poll::Ready(done) => {
-                burst.started().await;
-                done
-            }
-            Poll::Pending => {
-                drop(burst);
-                measure.await
-            }
-        }
-    }
-
-    /// Secret resolution, provider construction and the provider calls of one reconcile, all
-    /// tasks concurrently. `Err` is an argument-resolution failure that makes the run Error.
-    async fn measure(
-        &self,
-        run: &RunSpec,
-        mut jobs: Vec<Job>,
-        now: SystemTime,
-    ) -> Result<(Vec<TaskOutcome>, ResolvedArgs), String> {
-        let args = self.resolve_secrets(run).await?;
-        // Argo substitutes every task's metric before running any.
-        for job in &mut jobs {
-            if let ProviderMetric::WithSecrets(stored) = &job.metric {
-                job.metric = ProviderMetric::Ready(Arc::new(args.resolve_metric(stored)?));
-            }
-        }
-        let cx = run.cx.at(now);
-        let mut outcomes = Vec::with_capacity(jobs.len());
-        let mut calls = Vec::with_capacity(jobs.len());
-        for (index, job) in jobs.into_iter().enumerate() {
-            let ProviderMetric::Ready(metric) = job.metric else { unreachable!("substituted above") };
-            let built = catch_sync(|| {
-                self.shared.factory.new_provider(&cx, &metric).map(|p| {
-                    let metadata = p.metadata(&metric);
-                    (p, metadata)
-                })
-            })
-            .unwrap_or_else(|panic| Err(ProviderError::Panicked(panic)));
-            let (measurement, provider_metadata) = match built {
-                Ok((provider, metadata)) => {
-                    calls.push(Call { index, number: job.number, provider, metric, kind: job.kind });
-                    (Measurement::default(), Some(metadata))
-                }
-                Err(e) => {
-                    let message = args.redact(&e.to_string());
-                    tracing::warn!(run = %run.label, metric = %job.name, error = %message, "provider construction failed");
-                    (failed(in_flight(job.kind), now, message), None)
-                }
-            };
-            outcomes.push(TaskOutcome { metric: job.name, measurement, provider_metadata, via: job.via });
-        }
-        if calls.len() == 1 {
-            // The common case, on the loop's own task.
-            if let Some(Call { index, number, provider, metric, kind }) = calls.pop() {
-                let cx = cx.clone().with_measurement_number(number);
-                outcomes[index].measurement = call(&self.shared, provider.as_ref(), &cx, &metric, kind).await;
-            }
-        } else {
-            for (index, measurement) in self.call_all(&cx, calls).await {
-                outcomes[index].measurement = measurement;
-            }
-        }
-        if !args.secrets.is_empty() {
-            // Metadata too: a provider may put what the backend said there (a local Job's
-            // output, which can echo a secret argument it was given).
-            for outcome in &mut outcomes {
-                redact_outcome(outcome, &args);
-            }
-        }
-        Ok((outcomes, args))
-    }
-
-    /// Runs the provider calls concurrently, each in a task of its own.
-    async fn call_all(&self, cx: &RunContext, calls: Vec<Call>) -> Vec<(usize, Measurement)> {
-        let mut set = JoinSet::new();
-        let mut ids = HashMap::with_capacity(calls.len());
-        for Call { index, number, provider, metric, kind } in calls {
-            let (shared, cx) = (Arc::clone(&self.shared), cx.clone().with_measurement_number(number));
-            let handle = set.spawn(async move { (index, call(&shared, provider.as_ref(), &cx, &metric, kind).await) });
-            ids.insert(handle.id(), index);
-        }
-        let mut done = Vec::with_capacity(ids.len());
-        while let Some(joined) = set.join_next_with_id().await {
-            match joined {
-                Ok((_, result)) => done.push(result),
-                // Panics are caught inside the call: this is a cancellation (runtime shutdown).
-                Err(e) => {
-                    if let Some(&index) = ids.get(&e.id()) {
-                        done.push((index, failed(None, self.shared.clock.now(), format!("provider call failed: {e}"))));
-                    }
-                }
-            }
-        }
-        done
     }
 
     /// Garbage collection before trimming: one provider per request, in order; a construction
@@ -454,6 +361,102 @@ impl RunLoop {
             }
         }
         results
+    }
+}
+
+impl Shared {
+    /// The argument values with secrets read (`Err`: the run's Error message detail). The
+    /// resolver may block (a cluster client), so it runs on the blocking pool; a run without
+    /// secret-backed arguments reads nothing.
+    async fn resolve_secrets(&self, run: &RunSpec) -> Result<ResolvedArgs, String> {
+        let Some(args_only) = &run.secret_args else { return Ok(ResolvedArgs::default()) };
+        let (args_only, secrets) = (Arc::clone(args_only), Arc::clone(&self.secrets));
+        match tokio::task::spawn_blocking(move || resolve_args_with_secrets(&args_only, &*secrets)).await {
+            Ok(resolved) => resolved,
+            Err(e) if e.is_panic() => Err(format!("secret resolver panicked: {}", panic_message(&*e.into_panic()))),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Secret resolution, provider construction and the provider calls of one reconcile at
+    /// `now`, all tasks concurrently. Owns what it uses, so that a burst's timer can start it
+    /// (see [`burst`](super::burst)).
+    async fn measure(self: Arc<Self>, run: Arc<RunSpec>, mut jobs: Vec<Job>, now: SystemTime) -> Measured {
+        let args = self.resolve_secrets(&run).await?;
+        // Argo substitutes every task's metric before running any.
+        for job in &mut jobs {
+            if let ProviderMetric::WithSecrets(stored) = &job.metric {
+                job.metric = ProviderMetric::Ready(Arc::new(args.resolve_metric(stored)?));
+            }
+        }
+        let cx = run.cx.at(now);
+        let mut outcomes = Vec::with_capacity(jobs.len());
+        let mut calls = Vec::with_capacity(jobs.len());
+        for (index, job) in jobs.into_iter().enumerate() {
+            let ProviderMetric::Ready(metric) = job.metric else { unreachable!("substituted above") };
+            let built = catch_sync(|| {
+                self.factory.new_provider(&cx, &metric).map(|p| {
+                    let metadata = p.metadata(&metric);
+                    (p, metadata)
+                })
+            })
+            .unwrap_or_else(|panic| Err(ProviderError::Panicked(panic)));
+            let (measurement, provider_metadata) = match built {
+                Ok((provider, metadata)) => {
+                    calls.push(Call { index, number: job.number, provider, metric, kind: job.kind });
+                    (Measurement::default(), Some(metadata))
+                }
+                Err(e) => {
+                    let message = args.redact(&e.to_string());
+                    tracing::warn!(run = %run.label, metric = %job.name, error = %message, "provider construction failed");
+                    (failed(in_flight(job.kind), now, message), None)
+                }
+            };
+            outcomes.push(TaskOutcome { metric: job.name, measurement, provider_metadata, via: job.via });
+        }
+        if calls.len() == 1 {
+            // The common case, on the loop's own task.
+            if let Some(Call { index, number, provider, metric, kind }) = calls.pop() {
+                let cx = cx.clone().with_measurement_number(number);
+                outcomes[index].measurement = call(&self, provider.as_ref(), &cx, &metric, kind).await;
+            }
+        } else {
+            for (index, measurement) in self.call_all(&cx, calls).await {
+                outcomes[index].measurement = measurement;
+            }
+        }
+        if !args.secrets.is_empty() {
+            // Metadata too: a provider may put what the backend said there (a local Job's
+            // output, which can echo a secret argument it was given).
+            for outcome in &mut outcomes {
+                redact_outcome(outcome, &args);
+            }
+        }
+        Ok((outcomes, args))
+    }
+
+    /// Runs the provider calls concurrently, each in a task of its own.
+    async fn call_all(self: &Arc<Self>, cx: &RunContext, calls: Vec<Call>) -> Vec<(usize, Measurement)> {
+        let mut set = JoinSet::new();
+        let mut ids = HashMap::with_capacity(calls.len());
+        for Call { index, number, provider, metric, kind } in calls {
+            let (shared, cx) = (Arc::clone(self), cx.clone().with_measurement_number(number));
+            let handle = set.spawn(async move { (index, call(&shared, provider.as_ref(), &cx, &metric, kind).await) });
+            ids.insert(handle.id(), index);
+        }
+        let mut done = Vec::with_capacity(ids.len());
+        while let Some(joined) = set.join_next_with_id().await {
+            match joined {
+                Ok((_, result)) => done.push(result),
+                // Panics are caught inside the call: this is a cancellation (runtime shutdown).
+                Err(e) => {
+                    if let Some(&index) = ids.get(&e.id()) {
+                        done.push((index, failed(None, self.clock.now(), format!("provider call failed: {e}"))));
+                    }
+                }
+            }
+        }
+        done
     }
 }
 
