@@ -239,7 +239,15 @@ impl<T> Entry<T> {
             Work::Armed(None) => Work::NotStarted,
             Work::Armed(Some(mut work)) => {
                 let _runtime = self.runtime.enter();
-                match panic::catch_unwind(AssertUnwindSafe(|| work.as_mut().poll(cx))) {
+                // Outside tokio's cooperative budget: this task polls hundreds of members' work
+                // once each, and with the task's budget spent, the tokio resources of later
+                // members (a connection pool, a semaphore) would say "not yet" and their calls
+                // would only start when their runs poll them.
+                let polled = {
+                    let mut once = std::pin::pin!(tokio::task::unconstrained(poll_fn(|cx| work.as_mut().poll(cx))));
+                    panic::catch_unwind(AssertUnwindSafe(|| once.as_mut().poll(cx)))
+                };
+                match polled {
                     Ok(Poll::Ready(out)) => Work::Done(out),
                     Ok(Poll::Pending) => Work::Started(work),
                     Err(_) => Work::NotStarted,
@@ -350,6 +358,26 @@ mod tests {
         fired(&last).await;
         assert!(matches!(last.take(), Taken::Done(3)));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_member_starts_outside_the_cooperative_budget() {
+        let bursts = Arc::new(Bursts::default());
+        let deadline = Instant::now() + Duration::from_secs(1);
+        // tokio's budget is 128 units per task poll: each member spends one.
+        let members: Vec<_> = (0..CHUNK as u32)
+            .map(|i| {
+                let work: Deferred<u32> = Box::pin(async move {
+                    tokio::task::consume_budget().await;
+                    i
+                });
+                bursts.join(deadline, Some(work))
+            })
+            .collect();
+        fired(&members[0]).await;
+        for (i, member) in members.into_iter().enumerate() {
+            assert!(matches!(member.take(), Taken::Done(v) if v as usize == i), "member {i} was not done");
+        }
     }
 
     #[tokio::test(start_paused = true)]
