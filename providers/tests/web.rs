@@ -387,3 +387,46 @@ async fn insecure_skips_certificate_verification() {
         measure(&metric(json!({"url": url, "jsonPath": "{$.ok}", "insecure": true}), "result == true")).await;
     assert_eq!((accepted.phase, accepted.value.as_str()), (Phase::Successful, "true"), "{accepted:?}");
 }
+
+/// Runs due together through the analyzer: the burst's timer starts the real HTTP calls at
+/// the deadline and hands them, still in progress, to their runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_runs_due_together_measure_through_the_analyzer() {
+    use augur_analysis_core::template::StaticSecrets;
+    use augur_providers::{Analyzer, AnalyzerOptions};
+
+    const RUNS: usize = 200;
+    let server = server().await;
+    let analyzer = Analyzer::new(
+        Arc::new(BuiltinProviders::new().unwrap()),
+        Arc::new(StaticSecrets::new()),
+        AnalyzerOptions::default(),
+    );
+    let handles: Vec<_> = (0..RUNS)
+        .map(|i| {
+            let run: AnalysisRun = serde_json::from_value(json!({
+                "metadata": {"name": format!("run-{i}"), "namespace": "default", "uid": format!("uid-{i}")},
+                "spec": {"metrics": [{
+                    "name": "ok", "interval": "1s", "count": 3, "successCondition": "result == true",
+                    "provider": {"web": {"url": server.url("/ok"), "jsonPath": "{$.data.ok}"}},
+                }]},
+            }))
+            .unwrap();
+            analyzer.start(run)
+        })
+        .collect();
+    let all = async {
+        for h in &handles {
+            let run = h.wait().await;
+            assert_eq!(run.status.phase, Some(Phase::Successful), "{:?}", run.status);
+            let r = &run.status.metric_results[0];
+            assert_eq!((r.count, r.successful), (3, 3));
+            let finished: Vec<_> = r.measurements.iter().map(|m| m.finished_at.unwrap().to_system()).collect();
+            for pair in finished.windows(2) {
+                assert!(pair[1] >= pair[0] + Duration::from_secs(1), "{finished:?}");
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), all).await.expect("every run completes");
+    assert_eq!(server.requests().len(), RUNS * 3);
+}
