@@ -1,10 +1,8 @@
 //! `augur eval`: phases, messages, result-type inference and exit codes, through the binary.
 
-use assert_cmd::Command;
+mod support;
 
-fn augur() -> Command {
-    Command::cargo_bin("augur").expect("the augur binary is built")
-}
+use support::augur;
 
 fn eval_json(args: &[&str]) -> serde_json::Value {
     let out = augur().arg("eval").args(args).args(["--output", "json"]).output().unwrap();

@@ -1,21 +1,10 @@
 //! `augur plugin describe` and `augur plugin test` on the example plugins (built by
 //! `examples/plugins/build.sh`).
 
-use std::path::PathBuf;
+mod support;
 
-use assert_cmd::Command;
 use augur_providers::plugin::testing::example_plugin;
-
-fn augur() -> Command {
-    Command::cargo_bin("augur").expect("the augur binary is built")
-}
-
-/// A scratch directory for this test's files.
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("augur-cli-plugin-{}-{test}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use support::{augur, scratch};
 
 const PROM_RESPONSES: &str = r#"
 exchanges:
@@ -46,7 +35,8 @@ fn describe_names_the_cause_of_a_bad_module() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("speaks plugin ABI version 2; this host speaks version 1"), "{err}");
-    let dir = scratch("bad");
+    let tmp = scratch();
+    let dir = tmp.path();
     std::fs::write(dir.join("x.wasm"), b"not wasm").unwrap();
     let out = augur().args(["plugin", "describe"]).arg(dir.join("x.wasm")).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid WebAssembly module"));
@@ -68,10 +58,11 @@ fn test_prometheus_lite(dir: &std::path::Path, more: &[&str]) -> std::process::O
 
 #[test]
 fn test_runs_a_measurement_against_recorded_responses() {
-    let dir = scratch("prom");
+    let tmp = scratch();
+    let dir = tmp.path();
     std::fs::write(dir.join("cfg.yaml"), "address: http://prometheus:9090\nquery: up\n").unwrap();
     std::fs::write(dir.join("responses.yaml"), PROM_RESPONSES).unwrap();
-    let out = test_prometheus_lite(&dir, &["--success", "result[0] >= 0.95", "--now", "1767225600"]);
+    let out = test_prometheus_lite(dir, &["--success", "result[0] >= 0.95", "--now", "1767225600"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(
@@ -80,7 +71,7 @@ fn test_runs_a_measurement_against_recorded_responses() {
          step 1: done: [0.97] (number_list)\nphase:   Successful\nvalue:   [0.97]\n"
     );
     // The same measurement failing its condition: exit 1.
-    let out = test_prometheus_lite(&dir, &["--success", "result[0] >= 0.99", "--output", "json"]);
+    let out = test_prometheus_lite(dir, &["--success", "result[0] >= 0.99", "--output", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["measurement"]["phase"], "Failed");
@@ -89,7 +80,8 @@ fn test_runs_a_measurement_against_recorded_responses() {
 
 #[test]
 fn test_follows_pending_and_resume_and_reports_a_wrong_recording() {
-    let dir = scratch("two-step");
+    let tmp = scratch();
+    let dir = tmp.path();
     std::fs::write(
         dir.join("metric.yaml"),
         "name: job\nsuccessCondition: result == 0.5\nprovider:\n  plugin:\n    augur/two-step: {url: \"http://b\", pollAfterMs: 5000}\n",

@@ -1,10 +1,8 @@
 //! `augur replay` and `augur lint` through the binary, on the shipped examples.
 
-use assert_cmd::Command;
+mod support;
 
-fn augur() -> Command {
-    Command::cargo_bin("augur").expect("the augur binary is built")
-}
+use support::{augur, scratch, write};
 
 const TEMPLATE: &str = "examples/analysis/success-rate.yaml";
 
@@ -48,10 +46,12 @@ fn junit_has_one_case_per_metric() {
 
 #[test]
 fn data_running_out_exits_5() {
-    let dir = std::env::temp_dir().join(format!("augur-short-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let data = dir.join("short.yaml");
-    std::fs::write(&data, "metrics:\n  success-rate:\n    measurements:\n    - value: [0.99]\n  p99-latency:\n    measurements:\n    - value: 0.1\n").unwrap();
+    let dir = scratch();
+    let data = write(
+        dir.path(),
+        "short.yaml",
+        "metrics:\n  success-rate:\n    measurements:\n    - value: [0.99]\n  p99-latency:\n    measurements:\n    - value: 0.1\n",
+    );
     let out = replay(data.to_str().unwrap(), &[]);
     assert_eq!(out.status.code(), Some(5));
     assert!(String::from_utf8_lossy(&out.stdout).contains("ran out"));
@@ -64,10 +64,9 @@ fn input_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("args.service-name was not resolved"));
     // Bad data.
-    let dir = std::env::temp_dir().join(format!("augur-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let data = dir.join("bad.yaml");
-    std::fs::write(&data, "metrics:\n  success-rate:\n    measurements:\n    - value: 1\n      error: x\n").unwrap();
+    let dir = scratch();
+    let data =
+        write(dir.path(), "bad.yaml", "metrics:\n  success-rate:\n    measurements:\n    - value: 1\n      error: x\n");
     let out = replay(data.to_str().unwrap(), &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("exactly one of value, error or phase"));
@@ -75,14 +74,12 @@ fn input_errors_exit_2() {
 
 #[test]
 fn lint_reports_every_problem_with_locations() {
-    let dir = std::env::temp_dir().join(format!("augur-lint-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("t.yaml");
-    std::fs::write(
-        &file,
+    let dir = scratch();
+    let file = write(
+        dir.path(),
+        "t.yaml",
         "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata:\n  name: t\nspec:\n  dryRun:\n  - metricName: '*'\n  metrics:\n  - name: a\n    count: -1\n    interval: 5x\n    successCondition: result >\n    provider:\n      prometheus:\n        query: q\n  - name: a\n    provider:\n      web:\n        url: http://x\n",
-    )
-    .unwrap();
+    );
     let out = augur().args(["lint", file.to_str().unwrap()]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -107,10 +104,12 @@ fn lint_reports_every_problem_with_locations() {
 
 #[test]
 fn malformed_yaml_is_located() {
-    let dir = std::env::temp_dir().join(format!("augur-malformed-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("m.yaml");
-    std::fs::write(&file, "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata:\n  name: t\nspec:\n  metrics:\n  - name: a\n    count: 1.5\n    provider:\n      web: {url: x}\n").unwrap();
+    let dir = scratch();
+    let file = write(
+        dir.path(),
+        "m.yaml",
+        "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata:\n  name: t\nspec:\n  metrics:\n  - name: a\n    count: 1.5\n    provider:\n      web: {url: x}\n",
+    );
     let out = augur().args(["lint", file.to_str().unwrap()]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);

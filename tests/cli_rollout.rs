@@ -1,10 +1,8 @@
 //! `augur rollout simulate` and `augur demo` through the binary, on the shipped examples.
 
-use assert_cmd::Command;
+mod support;
 
-fn augur() -> Command {
-    Command::cargo_bin("augur").expect("the augur binary is built")
-}
+use support::{TempDir, augur, scratch, text, write};
 
 const ROLLOUT: &str = "examples/rollout/payments.yaml";
 const START: &str = "2026-11-26T10:00:00Z";
@@ -13,29 +11,20 @@ fn simulate(args: &[&str]) -> std::process::Output {
     augur().args(["rollout", "simulate"]).args(args).args(["--start", START]).output().unwrap()
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+/// A temporary YAML file (removed with its directory on drop).
+struct TempFile {
+    path: String,
+    _dir: TempDir,
 }
-
-/// A temporary YAML file (removed on drop).
-struct TempFile(std::path::PathBuf);
 
 impl TempFile {
     fn new(name: &str, contents: &str) -> TempFile {
-        let dir = std::env::temp_dir().join(format!("augur-cli-rollout-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(name);
-        std::fs::write(&path, contents).unwrap();
-        TempFile(path)
+        let dir = scratch();
+        let path = write(dir.path(), name, contents).to_str().expect("a UTF-8 temp path").to_owned();
+        TempFile { path, _dir: dir }
     }
     fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+        &self.path
     }
 }
 

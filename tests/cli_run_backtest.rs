@@ -3,13 +3,13 @@
 
 #[path = "../providers/tests/support/prometheus_server.rs"]
 mod prometheus_server;
+mod support;
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::cargo::CommandCargoExt;
 use prometheus_server::{PrometheusServer, T0, temp_dir};
+use support::{augur, replay, write};
 
 /// `augur_error_rate{service="payments"}`: 0.01 for the first 30 minutes after T0, then 0.2.
 fn release_series() -> String {
@@ -20,16 +20,6 @@ fn release_series() -> String {
     }
     om.push_str(&prometheus_server::standard_series());
     om
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write fixture");
-    path
-}
-
-fn augur() -> Command {
-    Command::cargo_bin("augur").expect("augur binary")
 }
 
 const LIVE: &str = r#"
@@ -117,14 +107,7 @@ fn run_records_what_replay_reproduces_and_never_shows_a_secret() {
     assert!(recorded.contains("resultType: number_list"), "{recorded}");
 
     // The recording replays to the same decision, offline.
-    let replayed = augur()
-        .arg("replay")
-        .arg(&template)
-        .arg("--data")
-        .arg(&data)
-        .args(["--arg", "prometheus=http://unused", "--output", "json"])
-        .output()
-        .expect("run augur replay");
+    let replayed = replay(&template, &data, &["--arg", "prometheus=http://unused", "--output", "json"]);
     assert_eq!(replayed.status.code(), Some(0));
     let again: serde_json::Value = serde_json::from_slice(&replayed.stdout).expect("status JSON");
     assert_eq!(again["phase"], status["phase"]);
@@ -307,13 +290,6 @@ fn local_jobs_run_the_containers_command_and_replay_from_the_recording() {
 
     let out = run("3");
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
-    let replayed = augur()
-        .arg("replay")
-        .arg(&template)
-        .arg("--data")
-        .arg(&data)
-        .args(["--arg", "exit-code=3"])
-        .output()
-        .expect("replay");
+    let replayed = replay(&template, &data, &["--arg", "exit-code=3"]);
     assert_eq!(replayed.status.code(), Some(1), "{}", String::from_utf8_lossy(&replayed.stdout));
 }

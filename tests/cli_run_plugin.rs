@@ -4,13 +4,12 @@
 
 #[path = "../providers/tests/support/prometheus_server.rs"]
 mod prometheus_server;
+mod support;
 
-use std::process::Command;
-
-use assert_cmd::cargo::CommandCargoExt;
 use augur_providers::plugin::sha256_hex;
 use augur_providers::plugin::testing::example_plugin;
 use prometheus_server::{PrometheusServer, standard_series, temp_dir};
+use support::{augur, replay, write};
 
 const TEMPLATE: &str = r#"
 apiVersion: argoproj.io/v1alpha1
@@ -45,21 +44,18 @@ fn a_plugin_metric_measures_like_the_builtin_provider_and_replays() {
     let dir = temp_dir("cli-run-plugin");
     let module = example_plugin("prometheus_lite");
     let bytes = std::fs::read(&module).expect("the plugin module");
-    let registry = dir.path().join("plugins.yaml");
-    std::fs::write(
-        &registry,
+    let registry = write(
+        dir.path(),
+        "plugins.yaml",
         format!(
             "plugins:\n- name: augur/prometheus-lite\n  file: {}\n  sha256: {}\n  allowedHosts: [\"127.0.0.1\"]\n",
             module.display(),
             sha256_hex(&bytes)
         ),
-    )
-    .expect("write registry");
-    let template = dir.path().join("t.yaml");
-    std::fs::write(&template, TEMPLATE).expect("write template");
+    );
+    let template = write(dir.path(), "t.yaml", TEMPLATE);
     let data = dir.path().join("recorded.yaml");
-    let out = Command::cargo_bin("augur")
-        .expect("augur")
+    let out = augur()
         .arg("run")
         .arg(&template)
         .args(["--arg", &format!("prometheus={}", prom.address), "--output", "json", "--plugins"])
@@ -90,15 +86,7 @@ fn a_plugin_metric_measures_like_the_builtin_provider_and_replays() {
     // The plugin's answers were recorded like the built-in provider's: the replay agrees.
     let recorded = std::fs::read_to_string(&data).expect("recorded data");
     assert!(recorded.contains("plugin:"), "{recorded}");
-    let replayed = Command::cargo_bin("augur")
-        .expect("augur")
-        .arg("replay")
-        .arg(&template)
-        .arg("--data")
-        .arg(&data)
-        .args(["--arg", "prometheus=http://unused", "--output", "json"])
-        .output()
-        .expect("replay");
+    let replayed = replay(&template, &data, &["--arg", "prometheus=http://unused", "--output", "json"]);
     assert_eq!(replayed.status.code(), Some(0), "{}", String::from_utf8_lossy(&replayed.stdout));
     let again: serde_json::Value = serde_json::from_slice(&replayed.stdout).expect("status JSON");
     assert_eq!(again["metricResults"][1]["measurements"][1]["value"], "[0.97]");
@@ -107,19 +95,12 @@ fn a_plugin_metric_measures_like_the_builtin_provider_and_replays() {
 #[test]
 fn a_plugin_metric_without_a_registry_is_an_error_naming_the_plugin() {
     let dir = temp_dir("cli-run-plugin-none");
-    let template = dir.path().join("t.yaml");
-    std::fs::write(
-        &template,
+    let template = write(
+        dir.path(),
+        "t.yaml",
         "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: p}\nspec:\n  metrics:\n  - name: m\n    consecutiveErrorLimit: 0\n    provider:\n      plugin:\n        acme/thing: {}\n",
-    )
-    .expect("write template");
-    let out = Command::cargo_bin("augur")
-        .expect("augur")
-        .arg("run")
-        .arg(&template)
-        .args(["--output", "json"])
-        .output()
-        .expect("run");
+    );
+    let out = augur().arg("run").arg(&template).args(["--output", "json"]).output().expect("run");
     assert_eq!(out.status.code(), Some(3));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("failed to create plugin: plugin acme/thing not configured"), "{stdout}");

@@ -4,12 +4,10 @@
 
 #[path = "../providers/tests/support/http_server.rs"]
 mod http_server;
+mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use assert_cmd::cargo::CommandCargoExt;
 use http_server::{Reply, TestServer};
+use support::{augur, replay, scratch, write};
 
 const TEMPLATE: &str = r#"
 apiVersion: argoproj.io/v1alpha1
@@ -67,12 +65,6 @@ stringData:
   address: ADDRESS
 "#;
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write fixture");
-    path
-}
-
 #[test]
 fn run_web_and_datadog_then_replay_the_recording() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -88,14 +80,12 @@ fn run_web_and_datadog_then_replay_the_recording() {
         }
         _ => Reply::json(403, r#"{"errors":["Forbidden"]}"#),
     }));
-    let dir = std::env::temp_dir().join(format!("augur-cli-saas-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let template = write(&dir, "saas.yaml", TEMPLATE);
-    let secrets = write(&dir, "secrets.yaml", &SECRETS.replace("ADDRESS", &server.address));
-    let data = dir.join("recorded.yaml");
+    let dir = scratch();
+    let template = write(dir.path(), "saas.yaml", TEMPLATE);
+    let secrets = write(dir.path(), "secrets.yaml", SECRETS.replace("ADDRESS", &server.address));
+    let data = dir.path().join("recorded.yaml");
 
-    let out = Command::cargo_bin("augur")
-        .expect("augur binary")
+    let out = augur()
         .arg("run")
         .arg(&template)
         .args(["--arg", &format!("base={}", server.address), "--secrets"])
@@ -125,15 +115,7 @@ fn run_web_and_datadog_then_replay_the_recording() {
     }
 
     // The recording replays to the same decisions and values, offline.
-    let replayed = Command::cargo_bin("augur")
-        .expect("augur binary")
-        .arg("replay")
-        .arg(&template)
-        .arg("--data")
-        .arg(&data)
-        .args(["--arg", "base=http://unused", "--output", "json"])
-        .output()
-        .expect("run augur replay");
+    let replayed = replay(&template, &data, &["--arg", "base=http://unused", "--output", "json"]);
     let again: serde_json::Value = serde_json::from_slice(&replayed.stdout).expect("status JSON");
     assert_eq!(again["phase"], status["phase"]);
     for (live, offline) in
@@ -141,5 +123,4 @@ fn run_web_and_datadog_then_replay_the_recording() {
     {
         assert_eq!(live["measurements"][0]["value"], offline["measurements"][0]["value"], "{again}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,17 +3,12 @@
 #[path = "../examples/conformance.rs"]
 #[allow(dead_code)]
 mod runner;
+#[path = "support/shared_dir.rs"]
+mod shared_dir;
 
 use std::path::{Path, PathBuf};
 
-/// `shared/` sits beside the repository (in CI as on a developer's machine); `AUGUR_SHARED_DIR`
-/// overrides that.
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("AUGUR_SHARED_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-    }
-}
+use shared_dir::shared_dir;
 
 fn assert_clean(path: &Path, allowed_skips: usize) {
     let summary = runner::run_file(path).unwrap_or_else(|e| panic!("{e}"));

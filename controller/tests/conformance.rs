@@ -3,17 +3,12 @@
 #[path = "../examples/conformance.rs"]
 #[allow(dead_code)]
 mod runner;
+#[path = "../../analysis-core/tests/support/shared_dir.rs"]
+mod shared_dir;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// `shared/` sits beside the repository (in CI as on a developer's machine); `AUGUR_SHARED_DIR`
-/// overrides that.
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("AUGUR_SHARED_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-    }
-}
+use shared_dir::shared_dir;
 
 #[test]
 fn shared_rollout_vectors_pass() {

@@ -22,16 +22,14 @@ use crate::plugin::{PLUGIN_TYPE, PluginHost};
 use crate::prometheus::{self, PrometheusProvider};
 use crate::provider::{EnvLookup, Provider, ProviderError, ProviderFactory, RunContext};
 use crate::record::Recorder;
-use crate::web::{WebProvider, WebShared};
+use crate::shared::ProviderShared;
+use crate::web::WebProvider;
 
 /// Builds the built-in provider a metric names.
 #[derive(Clone)]
 pub struct BuiltinProviders {
-    http: HttpClients,
-    tokens: TokenCache,
-    conditions: ConditionCache,
-    recorder: Option<Arc<dyn Recorder>>,
-    env: EnvLookup,
+    /// What the HTTP providers share; the builder methods change it before any is built.
+    shared: Arc<ProviderShared>,
     secrets: Option<Arc<dyn SecretResolver + Send + Sync>>,
     datadog_retry: RetryPolicy,
     /// The cluster Job metrics run in.
@@ -45,7 +43,7 @@ pub struct BuiltinProviders {
 impl std::fmt::Debug for BuiltinProviders {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BuiltinProviders")
-            .field("recording", &self.recorder.is_some())
+            .field("recording", &self.shared.recorder.is_some())
             .field("secrets", &self.secrets.is_some())
             .field("datadog_retry", &self.datadog_retry)
             .field("jobs", self.jobs.settings())
@@ -61,11 +59,13 @@ impl BuiltinProviders {
     /// client is built on the first Job measurement.
     pub fn new() -> Result<BuiltinProviders, FetchError> {
         Ok(BuiltinProviders {
-            http: HttpClients::new()?,
-            tokens: TokenCache::default(),
-            conditions: ConditionCache::default(),
-            recorder: None,
-            env: Arc::new(|name| std::env::var(name).ok()),
+            shared: Arc::new(ProviderShared {
+                http: HttpClients::new()?,
+                tokens: TokenCache::default(),
+                conditions: ConditionCache::default(),
+                recorder: None,
+                env: Arc::new(|name| std::env::var(name).ok()),
+            }),
             secrets: None,
             datadog_retry: RetryPolicy::default(),
             jobs: Arc::new(JobCluster::new(JobSettings::from_env())),
@@ -77,7 +77,7 @@ impl BuiltinProviders {
     /// Reads environment variables (`ARGO_ROLLOUTS_PROMETHEUS_ADDRESS`, `DD_API_KEY`, ...)
     /// with `env` instead of the process environment.
     pub fn with_env(mut self, env: EnvLookup) -> BuiltinProviders {
-        self.env = env;
+        Arc::make_mut(&mut self.shared).env = env;
         self
     }
 
@@ -94,28 +94,9 @@ impl BuiltinProviders {
         self
     }
 
-    fn prometheus_shared(&self) -> prometheus::Shared {
-        prometheus::Shared {
-            http: self.http.clone(),
-            tokens: self.tokens.clone(),
-            recorder: self.recorder.clone(),
-            conditions: self.conditions.clone(),
-            env: self.env.clone(),
-        }
-    }
-
-    fn web_shared(&self) -> WebShared {
-        WebShared {
-            http: self.http.clone(),
-            tokens: self.tokens.clone(),
-            recorder: self.recorder.clone(),
-            conditions: self.conditions.clone(),
-        }
-    }
-
     /// Records every provider answer with `recorder` (`augur run --record`).
     pub fn with_recorder(mut self, recorder: Arc<dyn Recorder>) -> BuiltinProviders {
-        self.recorder = Some(recorder);
+        Arc::make_mut(&mut self.shared).recorder = Some(recorder);
         self
     }
 
@@ -154,12 +135,12 @@ impl BuiltinProviders {
 
     /// The shared HTTP clients.
     pub fn http(&self) -> &HttpClients {
-        &self.http
+        &self.shared.http
     }
 
     /// The recorder, when recording.
     pub fn recorder(&self) -> Option<&Arc<dyn Recorder>> {
-        self.recorder.as_ref()
+        self.shared.recorder.as_ref()
     }
 }
 
@@ -168,17 +149,14 @@ impl ProviderFactory for BuiltinProviders {
         let p = &metric.provider;
         match p.type_name() {
             Some(prometheus::TYPE_NAME) if let Some(cfg) = p.prometheus.as_deref() => {
-                Ok(Arc::new(PrometheusProvider::new(cfg, self.prometheus_shared())?))
+                Ok(Arc::new(PrometheusProvider::new(cfg, Arc::clone(&self.shared))?))
             }
-            Some(crate::web::PROVIDER_TYPE) => Ok(Arc::new(WebProvider::new(metric, self.web_shared())?)),
+            Some(crate::web::PROVIDER_TYPE) => Ok(Arc::new(WebProvider::new(metric, Arc::clone(&self.shared))?)),
             Some(crate::datadog::PROVIDER_TYPE) => {
                 let ctx = DatadogContext {
-                    http: &self.http,
+                    shared: &self.shared,
                     secrets: self.secrets.as_deref(),
-                    env: &self.env,
                     retry: self.datadog_retry,
-                    recorder: self.recorder.clone(),
-                    conditions: &self.conditions,
                 };
                 Ok(Arc::new(DatadogProvider::new(cx, metric, ctx)?))
             }
@@ -186,12 +164,12 @@ impl ProviderFactory for BuiltinProviders {
                 Some(local) => Arc::new(LocalJobProvider::new(
                     Arc::clone(local),
                     self.jobs.settings().namespace.clone(),
-                    self.recorder.clone(),
+                    self.shared.recorder.clone(),
                 )),
-                None => Arc::new(KubeJobProvider::new(Arc::clone(&self.jobs), self.recorder.clone())),
+                None => Arc::new(KubeJobProvider::new(Arc::clone(&self.jobs), self.shared.recorder.clone())),
             }),
             Some(PLUGIN_TYPE) => match &self.plugins {
-                Some(host) => Ok(Arc::new(host.provider(metric)?.with_recorder(self.recorder.clone()))),
+                Some(host) => Ok(Arc::new(host.provider(metric)?.with_recorder(self.shared.recorder.clone()))),
                 None => {
                     let names: Vec<&str> = p.plugin.iter().flat_map(|m| m.keys().map(String::as_str)).collect();
                     Err(ProviderError::Plugin(format!(

@@ -57,6 +57,14 @@ pub struct FetchError {
     pub target: String,
 }
 
+/// A provider that cannot be built for this reason (an invalid configuration, a client that
+/// cannot be built): the error's text as the Error measurement's message.
+impl From<FetchError> for crate::provider::ProviderError {
+    fn from(e: FetchError) -> Self {
+        crate::provider::ProviderError::Other(e.to_string())
+    }
+}
+
 impl FetchError {
     /// An error of `kind` with Argo's `message`, for the request described by `target`.
     pub fn new(kind: FetchErrorKind, message: impl Into<String>, target: impl Into<String>) -> FetchError {

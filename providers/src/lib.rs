@@ -42,6 +42,7 @@ pub mod plugin;
 pub mod prometheus;
 pub mod provider;
 pub mod record;
+pub mod shared;
 pub mod web;
 
 pub use analyzer::{Analyzer, AnalyzerOptions, Clock, RunEvent, RunHandle};

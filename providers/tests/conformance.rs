@@ -2,10 +2,11 @@
 //! end to end: the body is served over HTTP on 127.0.0.1 and measured by the real web or
 //! Datadog provider; phase, error text, `value` and metadata must be Argo's.
 
+#[path = "../../analysis-core/tests/support/shared_dir.rs"]
+mod shared_dir;
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -14,6 +15,7 @@ use augur_providers::EnvLookup;
 use augur_providers::{BuiltinProviders, ProviderFactory, RunContext};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use shared_dir::shared_dir;
 use support::http_server::{Reply, TestServer as Server};
 
 /// The fields of a condition vector this test reads (others, such as `result`, are skipped).
@@ -56,13 +58,6 @@ fn vars(pairs: &[(&str, &str)]) -> EnvLookup {
     let map: std::collections::BTreeMap<String, String> =
         pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     Arc::new(move |k: &str| map.get(k).cloned())
-}
-
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("AUGUR_SHARED_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-    }
 }
 
 #[tokio::test]

@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::future::{Future, poll_fn};
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
 use tokio::runtime::Handle;
@@ -132,7 +132,7 @@ impl<T: Send + 'static> Bursts<T> {
         lock(&burst.members).push(Arc::clone(&entry));
         drop(groups);
         if let Some(burst) = new {
-            let timer = Timer { bursts: Arc::downgrade(self), deadline, burst };
+            let timer = Timer { bursts: Arc::clone(self), deadline, burst };
             tokio::spawn(async move {
                 tokio::time::sleep_until(deadline).await;
                 timer.fire().await;
@@ -142,33 +142,24 @@ impl<T: Send + 'static> Bursts<T> {
     }
 }
 
-impl<T> Bursts<T> {
-    /// Takes `burst` out of the map (if it is still there) and its members out of it.
-    fn close(&self, deadline: Instant, burst: &Arc<Burst<T>>) -> Vec<Arc<Entry<T>>> {
-        {
-            let mut groups = lock(&self.groups);
-            if groups.get(&deadline).is_some_and(|b| Arc::ptr_eq(b, burst)) {
-                groups.remove(&deadline);
-            }
-        }
-        std::mem::take(&mut *lock(&burst.members))
-    }
-}
-
 /// A burst's timer: starts the members' work at the deadline. Dropped before (its runtime
 /// shut down), it wakes the members without starting anything: they reconcile on their own.
 struct Timer<T> {
-    bursts: Weak<Bursts<T>>,
+    bursts: Arc<Bursts<T>>,
     deadline: Instant,
     burst: Arc<Burst<T>>,
 }
 
 impl<T> Timer<T> {
+    /// Takes the burst out of the map (if it is still there) and its members out of it.
     fn members(&self) -> Vec<Arc<Entry<T>>> {
-        match self.bursts.upgrade() {
-            Some(bursts) => bursts.close(self.deadline, &self.burst),
-            None => std::mem::take(&mut *lock(&self.burst.members)),
+        {
+            let mut groups = lock(&self.bursts.groups);
+            if groups.get(&self.deadline).is_some_and(|b| Arc::ptr_eq(b, &self.burst)) {
+                groups.remove(&self.deadline);
+            }
         }
+        std::mem::take(&mut *lock(&self.burst.members))
     }
 
     /// Starts every member's work, in chunks of [`CHUNK`] members, each chunk in a task of its

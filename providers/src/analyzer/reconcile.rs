@@ -207,27 +207,8 @@ impl RunLoop {
                 // Woken early (a notify, a terminate), or nothing was prepared: reconcile now.
                 Taken::NotStarted => {
                     let now = self.shared.clock.now();
-                    // This reconcile serves any wake-up so far.
-                    self.control.take_wake();
-                    let terminate = self.control.terminate_requested();
-                    let mut step = Step::Completed;
-                    self.status.send_if_modified(|r| {
-                        let mut modified = false;
-                        if terminate && !r.spec.terminate {
-                            r.spec.terminate = true;
-                            modified = true;
-                        }
-                        before_phase = phases(r, &mut before);
-                        step = match engine::prepare_with(&run.spec, r, now) {
-                            Prepared::Completed { .. } => Step::Completed,
-                            Prepared::Invalid(event) => {
-                                modified = true;
-                                Step::Invalid(event)
-                            }
-                            Prepared::Measure(tasks) => Step::Measure(run.jobs(r, tasks)),
-                        };
-                        modified
-                    });
+                    let (step, phase) = self.start_reconcile(&run, now, &mut before);
+                    before_phase = phase;
                     match step {
                         Step::Completed => return,
                         Step::Invalid(event) => {
@@ -297,6 +278,34 @@ impl RunLoop {
             before_phase = after_phase;
             self.control.wait(next.as_ref()).await;
         }
+    }
+
+    /// The first step of a reconcile at `now`: applies a requested terminate, notes the phases
+    /// as they were (into `before`; the run's phase is returned) and prepares. The reconcile
+    /// serves every wake-up so far.
+    fn start_reconcile(&self, run: &RunSpec, now: SystemTime, before: &mut Vec<Phase>) -> (Step, Option<Phase>) {
+        self.control.take_wake();
+        let terminate = self.control.terminate_requested();
+        let mut step = Step::Completed;
+        let mut before_phase = None;
+        self.status.send_if_modified(|r| {
+            let mut modified = false;
+            if terminate && !r.spec.terminate {
+                r.spec.terminate = true;
+                modified = true;
+            }
+            before_phase = phases(r, before);
+            step = match engine::prepare_with(&run.spec, r, now) {
+                Prepared::Completed { .. } => Step::Completed,
+                Prepared::Invalid(event) => {
+                    modified = true;
+                    Step::Invalid(event)
+                }
+                Prepared::Measure(tasks) => Step::Measure(run.jobs(r, tasks)),
+            };
+            modified
+        });
+        (step, before_phase)
     }
 
     /// The next reconcile's measuring step, at `at` (its deadline), ready for the burst's

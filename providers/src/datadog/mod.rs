@@ -32,12 +32,11 @@ use augur_analysis_core::template::{SecretResolver, redact};
 pub use self::credentials::Credentials;
 pub use self::rate_limit::RetryPolicy;
 pub use self::request::DEFAULT_ADDRESS;
-use crate::answer::{Answer, ConditionCache, complete_with};
+use crate::answer::{Answer, complete_with};
 use crate::body::read_limited;
 use crate::error::{FetchError, FetchErrorKind};
-use crate::http::HttpClients;
-use crate::provider::{EnvLookup, Provider, ProviderError, RunContext};
-use crate::record::Recorder;
+use crate::provider::{Provider, ProviderError, RunContext};
+use crate::shared::ProviderShared;
 
 /// Argo's provider type name.
 pub const PROVIDER_TYPE: &str = "Datadog";
@@ -45,18 +44,13 @@ pub const PROVIDER_TYPE: &str = "Datadog";
 /// What a Datadog provider needs besides the metric: shared by every measurement.
 #[derive(Clone)]
 pub struct DatadogContext<'a> {
-    /// The shared HTTP clients (Datadog always verifies certificates).
-    pub http: &'a HttpClients,
+    /// The clients (Datadog always verifies certificates), recorder, conditions and the
+    /// environment (`DD_API_KEY`, `DD_APP_KEY`, `DD_ADDRESS`, `POD_NAMESPACE`).
+    pub shared: &'a Arc<ProviderShared>,
     /// Kubernetes Secrets, when Augur has cluster access.
     pub secrets: Option<&'a (dyn SecretResolver + Send + Sync)>,
-    /// The environment (`DD_API_KEY`, `DD_APP_KEY`, `DD_ADDRESS`, `POD_NAMESPACE`).
-    pub env: &'a EnvLookup,
     /// The 429 policy.
     pub retry: RetryPolicy,
-    /// Where answers are recorded (`augur run --record`).
-    pub recorder: Option<Arc<dyn Recorder>>,
-    /// Compiled conditions.
-    pub conditions: &'a ConditionCache,
 }
 
 /// A Datadog provider for one metric.
@@ -66,8 +60,7 @@ pub struct DatadogProvider {
     client: reqwest::Client,
     timeout: Duration,
     retry: RetryPolicy,
-    recorder: Option<Arc<dyn Recorder>>,
-    conditions: ConditionCache,
+    shared: Arc<ProviderShared>,
 }
 
 impl std::fmt::Debug for DatadogProvider {
@@ -90,20 +83,10 @@ impl DatadogProvider {
             .cloned()
             .ok_or_else(|| ProviderError::NoValidProvider { metric: metric.name.clone() })?;
         let secrets = ctx.secrets.map(|s| s as &dyn SecretResolver);
-        let credentials = credentials::find(&config.secret_ref, &cx.namespace, secrets, ctx.env).map_err(|e| {
-            ProviderError::Other(
-                FetchError::new(FetchErrorKind::Config, e.message, format!("looked in {}", e.looked)).to_string(),
-            )
-        })?;
+        let credentials = credentials::find(&config.secret_ref, &cx.namespace, secrets, &ctx.shared.env)
+            .map_err(|e| FetchError::new(FetchErrorKind::Config, e.message, format!("looked in {}", e.looked)))?;
         let invalid = |message: String| {
-            ProviderError::Other(
-                FetchError::new(
-                    FetchErrorKind::Config,
-                    message,
-                    format!("datadog provider of metric {:?}", metric.name),
-                )
-                .to_string(),
-            )
+            FetchError::new(FetchErrorKind::Config, message, format!("datadog provider of metric {:?}", metric.name))
         };
         config.check().map_err(invalid)?;
         let timeout_ns = parse_duration(config.request_timeout_or_default()).map_err(invalid)?;
@@ -111,11 +94,10 @@ impl DatadogProvider {
         Ok(DatadogProvider {
             config,
             credentials,
-            client: ctx.http.client(false).clone(),
+            client: ctx.shared.http.client(false).clone(),
             timeout,
             retry: ctx.retry,
-            recorder: ctx.recorder,
-            conditions: ctx.conditions.clone(),
+            shared: Arc::clone(ctx.shared),
         })
     }
 
@@ -193,8 +175,8 @@ impl Provider for DatadogProvider {
 
     async fn run(&self, cx: &RunContext, metric: &Metric) -> Measurement {
         let (answer, empty_value) = self.answer(cx).await;
-        let conditions = self.conditions.get(metric);
-        let mut m = complete_with(&conditions, cx, metric, answer, self.recorder.as_deref());
+        let conditions = self.shared.conditions.get(metric);
+        let mut m = complete_with(&conditions, cx, metric, answer, self.shared.recorder.as_deref());
         // A null result that the conditions accepted: Argo's value is the (empty) series.
         if let Some(v) = empty_value.filter(|_| !m.value.is_empty()) {
             m.value = v;

@@ -36,31 +36,13 @@ use reqwest::header::{AUTHORIZATION, HeaderValue};
 pub use config::ADDRESS_ENV;
 use config::Settings;
 
-use crate::answer::{Answer, ConditionCache, complete_with};
+use crate::answer::{Answer, complete_with};
 use crate::error::{FetchError, FetchErrorKind};
-use crate::http::HttpClients;
-use crate::oauth2::TokenCache;
-use crate::provider::{EnvLookup, Provider, ProviderError, RunContext};
-use crate::record::Recorder;
+use crate::provider::{Provider, ProviderError, RunContext};
+use crate::shared::ProviderShared;
 
 /// The provider type name (`Type()`), also its concurrency-limit key.
 pub const TYPE_NAME: &str = "Prometheus";
-
-/// What a Prometheus provider shares with the others: clients, the token cache, the
-/// recorder, and how to read the environment.
-#[derive(Clone)]
-pub struct Shared {
-    /// The HTTP clients.
-    pub http: HttpClients,
-    /// OAuth2 tokens.
-    pub tokens: TokenCache,
-    /// The recorder, when recording.
-    pub recorder: Option<Arc<dyn Recorder>>,
-    /// Compiled conditions.
-    pub conditions: ConditionCache,
-    /// Reads an environment variable (`ARGO_ROLLOUTS_PROMETHEUS_ADDRESS`).
-    pub env: EnvLookup,
-}
 
 /// A Prometheus provider for one metric (built per measurement, as in Argo).
 pub struct PrometheusProvider {
@@ -69,7 +51,7 @@ pub struct PrometheusProvider {
     settings: Settings,
     query: String,
     range: Option<PrometheusRangeQueryArgs>,
-    shared: Shared,
+    shared: Arc<ProviderShared>,
 }
 
 impl std::fmt::Debug for PrometheusProvider {
@@ -83,7 +65,7 @@ impl std::fmt::Debug for PrometheusProvider {
 
 impl PrometheusProvider {
     /// Validates `cfg` as Argo's `NewPrometheusProvider` does and builds the provider.
-    pub fn new(cfg: &PrometheusMetric, shared: Shared) -> Result<PrometheusProvider, ProviderError> {
+    pub fn new(cfg: &PrometheusMetric, shared: Arc<ProviderShared>) -> Result<PrometheusProvider, ProviderError> {
         let settings = Settings::new(cfg, &*shared.env)?;
         let http = shared.http.client(cfg.insecure).clone();
         let client = prometheus_http_query::Client::from(http.clone(), &settings.address)

@@ -26,35 +26,20 @@ use async_trait::async_trait;
 use augur_analysis_core::spec::{Measurement, Metric, WebMetric};
 
 use self::jsonpath::JsonPathTemplate;
-use crate::answer::{Answer, ConditionCache, complete_with};
+use crate::answer::{Answer, complete_with};
 use crate::error::{FetchError, FetchErrorKind};
-use crate::http::HttpClients;
-use crate::oauth2::TokenCache;
 use crate::provider::{Provider, ProviderError, RunContext};
-use crate::record::Recorder;
+use crate::shared::ProviderShared;
 
 /// Argo's provider type name.
 pub const PROVIDER_TYPE: &str = "Web";
-
-/// What web providers share across measurements.
-#[derive(Clone)]
-pub struct WebShared {
-    /// The HTTP clients.
-    pub http: HttpClients,
-    /// OAuth2 tokens.
-    pub tokens: TokenCache,
-    /// The recorder, when recording.
-    pub recorder: Option<Arc<dyn Recorder>>,
-    /// Compiled conditions.
-    pub conditions: ConditionCache,
-}
 
 /// A web provider for one metric.
 pub struct WebProvider {
     config: WebMetric,
     json_path: JsonPathTemplate,
     client: reqwest::Client,
-    shared: WebShared,
+    shared: Arc<ProviderShared>,
 }
 
 impl std::fmt::Debug for WebProvider {
@@ -67,7 +52,7 @@ impl std::fmt::Debug for WebProvider {
 impl WebProvider {
     /// Builds the provider for `metric` (which must have a `web` provider), as Argo's
     /// `NewWebMetricHttpClient` and `NewWebMetricJsonParser` do.
-    pub fn new(metric: &Metric, shared: WebShared) -> Result<WebProvider, ProviderError> {
+    pub fn new(metric: &Metric, shared: Arc<ProviderShared>) -> Result<WebProvider, ProviderError> {
         let config = metric
             .provider
             .web
@@ -75,21 +60,15 @@ impl WebProvider {
             .cloned()
             .ok_or_else(|| ProviderError::NoValidProvider { metric: metric.name.clone() })?;
         config.check().map_err(|e| {
-            ProviderError::Other(
-                FetchError::new(
-                    FetchErrorKind::Config,
-                    e,
-                    "authentication.oauth2 needs clientId and clientSecret with tokenUrl",
-                )
-                .to_string(),
+            FetchError::new(
+                FetchErrorKind::Config,
+                e,
+                "authentication.oauth2 needs clientId and clientSecret with tokenUrl",
             )
         })?;
         let path = config.json_path_or_default();
-        let json_path = JsonPathTemplate::parse(path).map_err(|e| {
-            ProviderError::Other(
-                FetchError::new(FetchErrorKind::Config, e.to_string(), format!("jsonPath {path:?}")).to_string(),
-            )
-        })?;
+        let json_path = JsonPathTemplate::parse(path)
+            .map_err(|e| FetchError::new(FetchErrorKind::Config, e.to_string(), format!("jsonPath {path:?}")))?;
         Ok(WebProvider { client: shared.http.client(config.insecure).clone(), config, json_path, shared })
     }
 
